@@ -1,0 +1,27 @@
+"""The training loop and its callbacks (see :mod:`labkit.train.loop` to read the loop)."""
+
+from labkit.train.callbacks import Callback, EarlyStopping, NonFiniteGuard
+from labkit.train.checkpoint import Checkpoint, load_checkpoint, save_checkpoint
+from labkit.train.history import History
+from labkit.train.loop import evaluate, fit, predict
+from labkit.train.metrics import accuracy, mean_absolute_error
+from labkit.train.progress import LivePlot, ProgressBar
+from labkit.train.state import TrainState
+
+__all__ = [
+    "Callback",
+    "Checkpoint",
+    "EarlyStopping",
+    "History",
+    "LivePlot",
+    "NonFiniteGuard",
+    "ProgressBar",
+    "TrainState",
+    "accuracy",
+    "evaluate",
+    "fit",
+    "load_checkpoint",
+    "mean_absolute_error",
+    "predict",
+    "save_checkpoint",
+]
