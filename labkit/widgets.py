@@ -1,0 +1,388 @@
+"""A minimal playground: move a slider, and a figure is redrawn in place.
+
+You write one plain function ``draw(ax, **values)`` that recomputes and draws onto ``ax``
+(and may return numbers to show). :class:`Playground` builds the sliders and drop-downs from
+small specs (:class:`Slider`, :class:`Dropdown`) and calls ``draw`` whenever one moves.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import html
+import io
+import math
+import numbers
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import KW_ONLY, dataclass
+from typing import Any
+
+import ipywidgets
+from matplotlib.figure import Figure
+
+__all__ = ["Slider", "Dropdown", "Playground"]
+
+
+@dataclass(frozen=True)
+class Slider:
+    """A slider over a range of numbers: whole numbers if low, high and step are ints.
+
+    Parameters
+    ----------
+    low, high : int or float
+        The ends of the range; low < high.
+    step : int, float or None, default=None
+        Distance between positions; None means 1 for whole numbers and (high - low) / 100
+        otherwise. With ``log=True`` it is a step of the base-10 exponent (default 0.1).
+    value : int, float or None, default=None
+        Start position; None means the middle of the range (``low`` with ``log=True``).
+    log : bool, default=False
+        Space the positions evenly on a log scale (for learning rates, regularisation, ...).
+    description : str or None, default=None
+        Text beside the slider; None uses the control's name.
+
+    Examples
+    --------
+    >>> Slider(1, 15).initial_value, Slider(0.0, 1.0).initial_value
+    (8, 0.5)
+    >>> Slider(1e-4, 1.0, log=True).initial_value
+    0.0001
+    """
+
+    low: float
+    high: float
+    _: KW_ONLY  # everything after this line must be passed by name
+    step: float | None = None
+    value: float | None = None
+    log: bool = False
+    description: str | None = None
+
+    def __post_init__(self) -> None:
+        for name in ("low", "high", "step", "value"):
+            number = getattr(self, name)
+            if number is not None and (
+                isinstance(number, bool) or not isinstance(number, numbers.Real)
+            ):
+                raise TypeError(f"{name} must be a number. Received: {name}={number!r}")
+        if not self.low < self.high:
+            raise ValueError(
+                f"low must be smaller than high. Received: low={self.low}, high={self.high}"
+            )
+        if self.step is not None and self.step <= 0:
+            raise ValueError(f"step must be positive. Received: step={self.step}")
+        if self.log and self.low <= 0:
+            raise ValueError(
+                f"A log slider needs low > 0 (log of 0 or less is undefined). Received: "
+                f"low={self.low}"
+            )
+        if self.value is not None:
+            self._check(self.value, name="value")
+
+    @property
+    def is_integer(self) -> bool:
+        """Whether the slider holds whole numbers (low, high and step are all ints)."""
+        ends = (self.low, self.high, 1 if self.step is None else self.step)
+        return not self.log and all(isinstance(end, numbers.Integral) for end in ends)
+
+    @property
+    def initial_value(self) -> float:
+        """The start position: ``value``, or the middle of the range (``low`` on a log slider)."""
+        if self.value is not None:
+            return self.value
+        if self.log:
+            return self.low
+        if self.step is None:
+            return (self.low + self.high) // 2 if self.is_integer else (self.low + self.high) / 2
+        # Start on a step, so that the browser shows exactly the value draw() receives.
+        return self.low + round((self.high - self.low) / (2 * self.step)) * self.step
+
+    def _check(self, number: Any, *, name: str) -> None:
+        """Raise a clear error unless ``number`` is a value this slider can take."""
+        if isinstance(number, bool) or not isinstance(number, numbers.Real):
+            raise TypeError(f"{name} must be a number. Received: {name}={number!r}")
+        if self.is_integer and not isinstance(number, numbers.Integral):
+            raise TypeError(
+                f"{name} must be a whole number on this slider (low={self.low}, high={self.high}"
+                f"). Received: {name}={number!r}. Use float ends such as low=1.0 for decimals."
+            )
+        if not self.low <= number <= self.high:
+            raise ValueError(
+                f"{name}={number} is outside the slider's range [{self.low}, {self.high}]. "
+                f"Received: {name}={number}"
+            )
+
+    def _make_widget(self, name: str, *, continuous_update: bool = False) -> ipywidgets.Widget:
+        """Build the ipywidgets slider for this spec, labelled with ``name``."""
+        common = {
+            "value": self.initial_value,
+            "description": self.description or name,
+            "continuous_update": continuous_update,
+            "style": {"description_width": "initial"},
+        }
+        if self.log:
+            # FloatLogSlider's min, max and step are base-10 exponents; its value is not.
+            low, high = math.log10(self.low), math.log10(self.high)
+            step = 0.1 if self.step is None else self.step
+            return ipywidgets.FloatLogSlider(min=low, max=high, step=step, base=10, **common)
+        if self.is_integer:
+            step = 1 if self.step is None else self.step
+            return ipywidgets.IntSlider(min=self.low, max=self.high, step=step, **common)
+        step = (self.high - self.low) / 100 if self.step is None else self.step
+        return ipywidgets.FloatSlider(
+            min=self.low, max=self.high, step=step, readout_format=".3g", **common
+        )
+
+
+@dataclass(frozen=True)
+class Dropdown:
+    """A drop-down menu to pick one of a few options.
+
+    Parameters
+    ----------
+    options : sequence
+        The choices, e.g. ``["linear", "rbf"]``; shown as ``str(option)``.
+    value : object or None, default=None
+        The option picked at the start; None means the first one.
+    description : str or None, default=None
+        Text beside the menu; None uses the control's name.
+
+    Examples
+    --------
+    >>> Dropdown(["linear", "rbf"]).initial_value
+    'linear'
+    """
+
+    options: Sequence[Any]
+    _: KW_ONLY  # everything after this line must be passed by name
+    value: Any = None
+    description: str | None = None
+
+    def __post_init__(self) -> None:
+        if isinstance(self.options, str) or not isinstance(self.options, Sequence):
+            raise TypeError(
+                f"options must be a list of choices, such as ['linear', 'rbf']. Received: "
+                f"options={self.options!r}"
+            )
+        if len(self.options) == 0:
+            raise ValueError("options is empty: a drop-down needs at least one choice.")
+        if self.value is not None:
+            self._check(self.value, name="value")
+
+    @property
+    def initial_value(self) -> Any:
+        """The option picked at the start: ``value``, or the first option."""
+        return self.options[0] if self.value is None else self.value
+
+    def _check(self, choice: Any, *, name: str) -> None:
+        """Raise a clear error unless ``choice`` is one of the options."""
+        if choice not in self.options:
+            raise ValueError(
+                f"{name}={choice!r} is not one of the options {list(self.options)}. "
+                f"Received: {name}={choice!r}"
+            )
+
+    def _make_widget(self, name: str, *, continuous_update: bool = False) -> ipywidgets.Widget:
+        """Build the ipywidgets drop-down for this spec (continuous_update does not apply)."""
+        return ipywidgets.Dropdown(
+            options=list(self.options),
+            value=self.initial_value,
+            description=self.description or name,
+            style={"description_width": "initial"},
+        )
+
+
+class Playground:
+    """Controls plus one figure that ``draw`` redraws in place whenever a control moves.
+
+    Parameters
+    ----------
+    draw : callable
+        ``draw(ax, **values)`` draws onto the matplotlib Axes ``ax`` given one keyword argument
+        per control. It may return a dict of numbers, shown under the figure as
+        ``name = value``.
+    controls : Mapping[str, Slider | Dropdown]
+        The controls, by the name of the keyword argument of ``draw`` they set.
+    title : str or None, default=None
+        Title above the figure.
+    figsize : tuple of (float, float) or None, default=None
+        Figure size in inches; None uses matplotlib's default.
+    continuous_update : bool, default=False
+        Redraw while a slider is dragged (True), or only when it is released (False, which
+        keeps slow ``draw`` functions responsive).
+
+    Attributes
+    ----------
+    values : dict
+        The current value of every control.
+    controls : dict of str to ipywidgets widget
+        The control widgets, by name; set ``.value`` on one to move it.
+    figure : matplotlib Figure
+        The one figure, cleared and redrawn on every change.
+    image : ipywidgets.Image
+        The picture of the figure (PNG), replaced in place on every change.
+    message : ipywidgets.HTML
+        The numbers ``draw`` returned, or an error message if ``draw`` failed.
+    widget : ipywidgets.VBox
+        Everything together; this is what the notebook shows.
+    draw_count : int
+        How many times ``draw`` has been called.
+
+    Examples
+    --------
+    >>> def draw(ax, *, slope):
+    ...     ax.plot([0, 1], [0, slope])
+    ...     return {"slope": slope}
+    >>> pg = Playground(draw, {"slope": Slider(-2.0, 2.0, value=1.0)}, figsize=(2, 2))
+    >>> pg.run(slope=0.5)
+    {'slope': 0.5}
+    >>> pg.values, pg.draw_count, pg.message.value
+    ({'slope': 0.5}, 2, 'slope = 0.5')
+    """
+
+    def __init__(
+        self,
+        draw: Callable[..., Mapping[str, Any] | None],
+        controls: Mapping[str, Slider | Dropdown],
+        *,
+        title: str | None = None,
+        figsize: tuple[float, float] | None = None,
+        continuous_update: bool = False,
+    ) -> None:
+        if not callable(draw):
+            raise TypeError(f"draw must be a function draw(ax, **values). Received: {draw!r}")
+        _check_controls(controls)
+        self._draw = draw
+        self._specs = dict(controls)
+        self.title = title
+        # A bare Figure, not pyplot: no global figure list, and nothing shown automatically.
+        self.figure = Figure(figsize=figsize, layout="constrained")
+        self.controls = {
+            name: spec._make_widget(name, continuous_update=continuous_update)
+            for name, spec in self._specs.items()
+        }
+        self.image = ipywidgets.Image(format="png")
+        self.message = ipywidgets.HTML()
+        self.widget = ipywidgets.VBox([*self.controls.values(), self.image, self.message])
+        self.draw_count = 0
+        self._paused = False  # True while run() moves several controls at once
+        for control in self.controls.values():
+            control.observe(self._on_change, names="value")
+        self._on_change()
+
+    @property
+    def values(self) -> dict[str, Any]:
+        """The current value of every control, by name."""
+        return {name: control.value for name, control in self.controls.items()}
+
+    def run(self, **values: Any) -> dict[str, Any]:
+        """Move the named controls to ``values``, redraw, and return what ``draw`` returned.
+
+        Controls not named keep their current value. Unlike moving a slider by hand, an
+        error raised by ``draw`` is raised here too (after showing it), so that notebooks
+        run as tests fail loudly.
+
+        Parameters
+        ----------
+        **values
+            New values, by control name, e.g. ``degree=5``.
+
+        Returns
+        -------
+        dict
+            What ``draw`` returned, or an empty dict if it returned None.
+
+        Examples
+        --------
+        >>> pg = Playground(lambda ax, *, n: {"n squared": n**2}, {"n": Slider(1, 9)})
+        >>> pg.run(n=3)
+        {'n squared': 9}
+        """
+        for name, value in values.items():
+            if name not in self._specs:
+                raise ValueError(
+                    f"There is no control named {name!r}. Controls: {sorted(self._specs)}. "
+                    f"Received: {name}={value!r}"
+                )
+            self._specs[name]._check(value, name=name)
+        self._paused = True
+        try:
+            for name, value in values.items():
+                self.controls[name].value = value
+        finally:
+            self._paused = False
+        return self._redraw()
+
+    def _repr_mimebundle_(self, **kwargs: Any) -> dict:
+        """Show the playground's widget when it is the last expression of a notebook cell."""
+        return self.widget._repr_mimebundle_(**kwargs)
+
+    def _on_change(self, change: Any = None) -> None:
+        """Redraw after a control moved; a failing draw leaves a message, not a traceback."""
+        if self._paused:
+            return
+        # _redraw has already shown the error under the figure; a traceback would only scare.
+        with contextlib.suppress(Exception):
+            self._redraw()
+
+    def _redraw(self) -> dict[str, Any]:
+        """Call draw on the cleared figure and show the picture and numbers; re-raise errors."""
+        values = self.values
+        self.figure.clear()
+        if self.title is not None:
+            self.figure.suptitle(self.title)
+        self.draw_count += 1
+        try:
+            result = self._draw(self.figure.add_subplot(), **values)
+            result = _check_result(result)
+        except Exception as error:
+            # The old picture stays up, so the learner sees what last worked.
+            self.message.value = _error_html(values, error)
+            raise
+        buffer = io.BytesIO()
+        self.figure.savefig(buffer, format="png")
+        self.image.value = buffer.getvalue()
+        self.message.value = "<br>".join(html.escape(_format(n, v)) for n, v in result.items())
+        return result
+
+
+def _check_controls(controls: Any) -> None:
+    """Raise a clear error unless controls maps identifier names to Slider/Dropdown specs."""
+    if not isinstance(controls, Mapping) or len(controls) == 0:
+        raise TypeError(
+            f"controls must be a non-empty dict of name to Slider or Dropdown, such as "
+            f"{{'degree': Slider(1, 15)}}. Received: controls={controls!r}"
+        )
+    for name, spec in controls.items():
+        if not isinstance(name, str) or not name.isidentifier():
+            raise ValueError(
+                f"Control names become keyword arguments of draw, so they must be valid "
+                f"Python names. Received: {name!r}"
+            )
+        if not isinstance(spec, Slider | Dropdown):
+            raise TypeError(
+                f"controls[{name!r}] must be a Slider or a Dropdown. Received: {spec!r}"
+            )
+
+
+def _check_result(result: Any) -> dict[str, Any]:
+    """Return draw's result as a dict: None becomes {}, anything but a mapping is an error."""
+    if result is None:
+        return {}
+    if not isinstance(result, Mapping):
+        raise TypeError(
+            f"draw must return a dict of numbers to show, or None. Received: {result!r}"
+        )
+    return dict(result)
+
+
+def _format(name: str, value: Any) -> str:
+    """Write one result as 'name = value', with 4 significant digits for decimals."""
+    if isinstance(value, numbers.Real) and not isinstance(value, numbers.Integral):
+        return f"{name} = {value:.4g}"
+    return f"{name} = {value}"
+
+
+def _error_html(values: Mapping[str, Any], error: Exception) -> str:
+    """An error message for the learner, in red, naming the values that failed."""
+    settings = ", ".join(f"{name}={value!r}" for name, value in values.items())
+    text = html.escape(f"Could not draw with {settings}: {type(error).__name__}: {error}")
+    return f'<span style="color: #D55E00; font-weight: bold;">{text}</span>'
