@@ -1,1 +1,57 @@
-"""labkit: the course's small toolkit (filled in as modules land)."""
+"""labkit: the small toolkit behind the course.
+
+Every lesson uses the same few calls::
+
+    import labkit
+    device = labkit.pick_device()          # where to train, and why (one printed line)
+    labkit.seed_everything(SEED)           # same numbers on every run
+    history = labkit.fit(model, (X, y), val_data, epochs=..., optimizer=..., loss_fn=...)
+    labkit.plot_history(history)           # learning curves
+
+The modules are small and meant to be read: start with ``labkit/train/loop.py``.
+"""
+
+from labkit.device import DeviceChoice, pick_device, seed_everything
+from labkit.plots import (
+    plot_confusion_matrix,
+    plot_decision_boundary,
+    plot_history,
+    plot_image_grid,
+    use_style,
+)
+from labkit.train import (
+    Callback,
+    Checkpoint,
+    EarlyStopping,
+    History,
+    accuracy,
+    evaluate,
+    fit,
+    mean_absolute_error,
+    predict,
+)
+
+__version__ = "0.1.0"
+
+__all__ = [
+    # device.py: where and how to train
+    "DeviceChoice",
+    "pick_device",
+    "seed_everything",
+    # train/: the loop and its callbacks
+    "fit",
+    "evaluate",
+    "predict",
+    "History",
+    "Callback",
+    "EarlyStopping",
+    "Checkpoint",
+    "accuracy",
+    "mean_absolute_error",
+    # plots.py: figures from arrays and histories
+    "use_style",
+    "plot_history",
+    "plot_confusion_matrix",
+    "plot_decision_boundary",
+    "plot_image_grid",
+]
