@@ -189,32 +189,38 @@ def gpu_benchmarks(repeats: int, n: int = 50_000, batch: int = 256) -> dict:
     }
 
 
+def report(r: dict) -> str:
+    """The figures as readable lines, each with its goal."""
+    lines = [
+        r["device"],
+        f"torch {r['torch']}",
+        f"fit vs hand loop, largest per-epoch loss difference: "
+        f"{r['max_epoch_loss_difference']:.2e} (goal <= 1e-6)",
+        f"fit vs hand loop, largest weight difference: {r['max_weight_difference']:.2e}",
+        f"time per step, hand-written loop:   {r['step_us_hand']:8.1f} us",
+        f"time per step, labkit.fit:          {r['step_us_fit']:8.1f} us"
+        f"  -> overhead {r['overhead_percent']:+.1f} % (goal <= 5 %)",
+        f"time per step, fit on a DataLoader: {r['step_us_fit_dataloader']:8.1f} us"
+        f"  -> in-memory is {r['in_memory_speedup']:.2f}x faster (goal >= 1.3x)",
+    ]
+    if "gpu_speedup" in r:
+        lines += [
+            r["gpu"],
+            f"CIFAR-shaped CNN: fit {r['images_per_s_fit']:,.0f} img/s, naive loop "
+            f"{r['images_per_s_naive']:,.0f} img/s -> {r['gpu_speedup']:.2f}x (goal >= 3x)",
+        ]
+    else:
+        lines.append("No CUDA GPU here: the GPU comparison was not run.")
+    return "\n".join(lines)
+
+
 def main(args: argparse.Namespace) -> dict:
     repeats, n_rows = (3, 15_000) if args.quick else (7, 60_000)
     results = {"torch": torch.__version__, "threads": torch.get_num_threads()}
     results.update(cpu_benchmarks(repeats, n_rows))
-    print(f"{results['device']}\ntorch {results['torch']}")
-    print(
-        f"fit vs hand loop, largest per-epoch loss difference: {results['max_epoch_loss_difference']:.2e} (goal <= 1e-6)"
-    )  # noqa: E501
-    print(
-        f"fit vs hand loop, largest weight difference:         {results['max_weight_difference']:.2e}"
-    )  # noqa: E501
-    print(f"time per step, hand-written loop:      {results['step_us_hand']:8.1f} us")
-    print(
-        f"time per step, labkit.fit:             {results['step_us_fit']:8.1f} us  -> overhead {results['overhead_percent']:+.1f} % (goal <= 5 %)"
-    )  # noqa: E501
-    print(
-        f"time per step, fit on a DataLoader:    {results['step_us_fit_dataloader']:8.1f} us  -> in-memory is {results['in_memory_speedup']:.2f}x faster (goal >= 1.3x)"
-    )  # noqa: E501
     if torch.cuda.is_available():
         results.update(gpu_benchmarks(max(3, repeats // 2)))
-        print(results["gpu"])
-        print(
-            f"CIFAR-shaped CNN: fit {results['images_per_s_fit']:,.0f} img/s, naive loop {results['images_per_s_naive']:,.0f} img/s -> {results['gpu_speedup']:.2f}x (goal >= 3x)"
-        )  # noqa: E501
-    else:
-        print("No CUDA GPU here: the GPU comparison was not run.")
+    print(report(results))
     if args.json:
         with open(args.json, "w") as f:
             json.dump(results, f, indent=2)

@@ -19,6 +19,16 @@ from labkit.plots import (
     plot_image_grid,
     use_style,
 )
+from labkit.splits import (
+    GroupKFold,
+    KFold,
+    StratifiedKFold,
+    TimeSeriesSplit,
+    check_split,
+    find_duplicates,
+    make_windows,
+    train_val_test_split,
+)
 from labkit.train import (
     Callback,
     Checkpoint,
@@ -48,6 +58,15 @@ __all__ = [
     "Checkpoint",
     "accuracy",
     "mean_absolute_error",
+    # splits/: dividing data without leakage
+    "train_val_test_split",
+    "KFold",
+    "StratifiedKFold",
+    "GroupKFold",
+    "TimeSeriesSplit",
+    "make_windows",
+    "check_split",
+    "find_duplicates",
     # plots.py: figures from arrays and histories
     "use_style",
     "plot_history",

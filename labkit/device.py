@@ -124,9 +124,10 @@ class DeviceChoice:
         >>> DeviceChoice("cpu", "fp32", 2, "no GPU found").report()
         'labkit: training on cpu, precision fp32, 2 threads (no GPU found)'
         """
+        threads = f"{self.threads} thread" + ("s" if self.threads != 1 else "")
         return (
             f"labkit: training on {self.device}, precision {self.precision}, "
-            f"{self.threads} threads ({self.reason})"
+            f"{threads} ({self.reason})"
         )
 
 

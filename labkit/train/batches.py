@@ -160,7 +160,10 @@ class LoaderBatches:
             xb = xb.to(self.device, non_blocking=non_blocking)
             if self.channels_last and xb.dim() == 4:
                 xb = xb.contiguous(memory_format=torch.channels_last)
-            yb = yb.to(self.device, non_blocking=non_blocking) if yb is not None else None
+            if yb is not None:
+                yb = yb.to(self.device, non_blocking=non_blocking)
+                if not yb.is_floating_point() and yb.dtype != torch.int64:
+                    yb = yb.long()  # PyTorch's classification losses need int64 class labels
             yield xb, yb
 
 
@@ -184,6 +187,8 @@ def make_batches(
                 f"of length {len(data)}."
             )
         X, y = as_tensor(data[0], f"{name}[0] (X)"), as_tensor(data[1], f"{name}[1] (y)")
+        if not y.is_floating_point() and y.dtype != torch.int64:
+            y = y.long()  # PyTorch's classification losses need int64 class labels
     else:
         X, y = as_tensor(data, name), None
     return TensorBatches(

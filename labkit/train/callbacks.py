@@ -108,7 +108,7 @@ class EarlyStopping(Callback):
     ) -> None:
         if mode not in ("auto", "min", "max"):
             raise ValueError(f"mode={mode!r} is not known. Choose 'auto', 'min' or 'max'.")
-        if patience < 0 or min_delta < 0:
+        if not isinstance(patience, int) or patience < 0 or not min_delta >= 0:
             raise ValueError(
                 f"patience and min_delta must be >= 0. Received: patience={patience}, "
                 f"min_delta={min_delta}"
@@ -124,6 +124,7 @@ class EarlyStopping(Callback):
         """Forget earlier runs, so one instance can be reused across fit calls."""
         self.best: float = math.inf if self.mode == "min" else -math.inf
         self.best_epoch = 0
+        self.best_step = 0  # optimizer steps taken when the best weights were copied
         self.wait = 0
         self.best_weights: dict[str, torch.Tensor] | None = None
 
@@ -144,6 +145,7 @@ class EarlyStopping(Callback):
         value = logs[self.monitor]
         if self._improved(value):
             self.best, self.best_epoch, self.wait = value, state.epoch, 0
+            self.best_step = state.step
             if self.restore_best_weights:
                 # state_dict() shares storage with the live parameters: clone to keep a copy.
                 self.best_weights = {
@@ -159,7 +161,9 @@ class EarlyStopping(Callback):
             )
 
     def on_train_end(self, state: TrainState) -> None:
-        if self.best_weights is not None and self.best_epoch != state.epoch:
+        # Compare steps, not epochs: a run cut short inside the next epoch has changed the
+        # weights (perhaps to NaN) although no further epoch was completed.
+        if self.best_weights is not None and self.best_step != state.step:
             state.model.load_state_dict(self.best_weights)
             print(
                 f"EarlyStopping: restored the weights of epoch {self.best_epoch} "
@@ -170,12 +174,14 @@ class EarlyStopping(Callback):
         return {
             "best": self.best,
             "best_epoch": self.best_epoch,
+            "best_step": self.best_step,
             "wait": self.wait,
             "best_weights": self.best_weights,
         }
 
     def load_state_dict(self, state: dict) -> None:
         self.best, self.best_epoch = state["best"], state["best_epoch"]
+        self.best_step = state["best_step"]
         self.wait, self.best_weights = state["wait"], state["best_weights"]
 
 

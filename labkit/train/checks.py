@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import torch
 from torch import nn
 
@@ -18,7 +19,7 @@ _REGRESSION_LOSSES = (nn.MSELoss, nn.L1Loss, nn.SmoothL1Loss, nn.HuberLoss)
 
 def check_count(name: str, value: object, *, minimum: int = 1) -> None:
     """A whole number of at least ``minimum`` (epochs, batch_size, log_every)."""
-    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < minimum:
         raise ValueError(f"{name} must be a whole number >= {minimum}. Received: {name}={value!r}")
 
 
@@ -81,6 +82,26 @@ def _probe(model: nn.Module, xb: torch.Tensor, name: str) -> torch.Tensor:
         model.train(was_training)
 
 
+def _check_labels(labels: torch.Tensor, out: torch.Tensor, name: str) -> None:
+    """Class labels lie in [0, number of model outputs)."""
+    if len(labels) == 0:
+        return
+    low, high = int(labels.min()), int(labels.max())
+    n_classes = out.shape[1] if out.dim() > 1 else 1
+    if low < 0:
+        raise ValueError(
+            f"{name}: class labels must lie in [0, {n_classes - 1}], but y contains {low}. "
+            "Relabel the classes as 0, 1, 2, ... (e.g. with sklearn's LabelEncoder); only the "
+            "loss's ignore_index (default -100) may be negative."
+        )
+    if high >= n_classes:
+        raise ValueError(
+            f"{name}: class labels must lie in [0, {n_classes - 1}] because the model outputs "
+            f"{n_classes} scores per sample, but y ranges over [{low}, {high}]. Give the last "
+            f"layer {high + 1} outputs, or relabel the classes 0..{n_classes - 1}."
+        )
+
+
 def check_model_and_targets(
     model: nn.Module, loss_fn: object, X: torch.Tensor, y: torch.Tensor, name: str
 ) -> None:
@@ -91,14 +112,7 @@ def check_model_and_targets(
     """
     out = _probe(model, X[:2], name)
     if isinstance(loss_fn, _CLASSIFICATION_LOSSES) and not y.is_floating_point():
-        low, high = int(y.min()), int(y.max())
-        n_classes = out.shape[1] if out.dim() > 1 else 1
-        if low < 0 or high >= n_classes:
-            raise ValueError(
-                f"{name}: class labels must lie in [0, {n_classes - 1}] because the model outputs "
-                f"{n_classes} scores per sample, but y ranges over [{low}, {high}]. Give the last "
-                f"layer {high + 1} outputs, or relabel the classes 0..{n_classes - 1}."
-            )
+        _check_labels(y[y != loss_fn.ignore_index], out, name)
     elif isinstance(loss_fn, _CLASSIFICATION_LOSSES) and y.dim() == 1:
         raise ValueError(
             f"{name}: {type(loss_fn).__name__} needs integer class labels, but y has dtype "

@@ -43,12 +43,22 @@ class History(Mapping):
             column.extend([math.nan] * (self.epochs - len(column)))
 
     def best(self, monitor: str, mode: str = "min") -> tuple[int, float]:
-        """The (1-based epoch, value) where ``monitor`` was lowest (``mode="min"``) or highest."""
-        if monitor not in self.metrics:
-            raise KeyError(f"{monitor!r} is not in the history. Available: {sorted(self.metrics)}")
-        pairs = [(v, i) for i, v in enumerate(self.metrics[monitor]) if not math.isnan(v)]
-        value, index = min(pairs) if mode == "min" else max(pairs)
-        return index + 1, value
+        """The (1-based epoch, value) where ``monitor`` was lowest (``mode="min"``) or highest.
+
+        On a tie the earliest epoch wins, as in :class:`labkit.EarlyStopping`.
+        """
+        if mode not in ("min", "max"):
+            raise ValueError(f"mode must be 'min' or 'max'. Received: mode={mode!r}")
+        values = self[monitor]
+        best_epoch, best_value = 0, math.nan
+        for epoch, value in enumerate(values, start=1):
+            if math.isnan(value):
+                continue
+            if best_epoch == 0 or (value < best_value if mode == "min" else value > best_value):
+                best_epoch, best_value = epoch, value
+        if best_epoch == 0:
+            raise ValueError(f"{monitor!r} has no recorded value yet (all {len(values)} are NaN).")
+        return best_epoch, best_value
 
     def __getitem__(self, name: str) -> list[float]:
         if name not in self.metrics:

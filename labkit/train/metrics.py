@@ -25,4 +25,11 @@ def mean_absolute_error(outputs: torch.Tensor, targets: torch.Tensor) -> torch.T
     >>> mean_absolute_error(torch.tensor([1.0, 2.0]), torch.tensor([1.5, 2.0]))
     tensor(0.2500)
     """
+    if outputs.shape != targets.shape:
+        # (N, 1) - (N,) would broadcast to (N, N) and give a wrong number without an error.
+        raise ValueError(
+            f"mean_absolute_error needs outputs and targets of the same shape. Received: "
+            f"outputs {tuple(outputs.shape)}, targets {tuple(targets.shape)}. Use "
+            "outputs.squeeze(1) or targets.reshape(-1, 1)."
+        )
     return (outputs.float() - targets.float()).abs().mean()
