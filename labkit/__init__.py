@@ -11,7 +11,9 @@ Every lesson uses the same few calls::
 The modules are small and meant to be read: start with ``labkit/train/loop.py``.
 """
 
+from labkit import datasets
 from labkit.device import DeviceChoice, pick_device, seed_everything
+from labkit.lesson import choose_size, record
 from labkit.plots import (
     plot_confusion_matrix,
     plot_decision_boundary,
@@ -19,6 +21,7 @@ from labkit.plots import (
     plot_image_grid,
     use_style,
 )
+from labkit.selfcheck import check
 from labkit.splits import (
     GroupKFold,
     KFold,
@@ -44,6 +47,11 @@ from labkit.train import (
 __version__ = "0.1.0"
 
 __all__ = [
+    # lesson.py, selfcheck.py, datasets/: what every lesson uses
+    "choose_size",
+    "record",
+    "check",
+    "datasets",
     # device.py: where and how to train
     "DeviceChoice",
     "pick_device",

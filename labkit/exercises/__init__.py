@@ -1,0 +1,14 @@
+"""Public checks for every lesson's exercises, gathered by exercise id.
+
+Each lesson has a module ``lesson_NN.py`` with a ``PUBLIC_CHECKS`` dict mapping an exercise
+id (``"NN.exK"``) to a function that takes the learner's answer and calls
+:func:`labkit.selfcheck.expect` / :func:`labkit.selfcheck.expect_close`. These checks are
+public on purpose: learners may read them. Graded checks use other inputs and live outside
+the package.
+"""
+
+from labkit.exercises import lesson_00
+
+PUBLIC_CHECKS = {**lesson_00.PUBLIC_CHECKS}
+
+__all__ = ["PUBLIC_CHECKS"]
