@@ -1,7 +1,9 @@
-"""Set up the course's environment and run its checks, with nothing but Python 3.11+.
+"""Set up the course's environment, open it, and run its checks, with nothing but Python 3.11+.
 
-    python3 bootstrap.py test     # create .venv, install pinned packages, lint, run every test
-    python3 bootstrap.py lock     # after editing requirements*.txt: rewrite constraints.txt
+    python3 bootstrap.py start        # set up, copy the lessons to work/, open JupyterLab
+    python3 bootstrap.py test         # set up, lint, run every test (what CI runs)
+    python3 bootstrap.py reset 01     # restore lesson 01 in work/ (your copy is kept in a backup)
+    python3 bootstrap.py lock         # after editing requirements*.txt: rewrite constraints.txt
 
 Standard library only, so it runs on a fresh machine before anything is installed.
 """
@@ -11,6 +13,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -26,6 +29,9 @@ REQUIREMENT_FILES = [
     "pyproject.toml",
 ]
 MINIMUM_PYTHON = (3, 11)
+LEARNER_NOTEBOOKS = ROOT / "notebooks"
+WORK = ROOT / "work"  # the learner's own copies: git-ignored, never overwritten
+START_PAGE = "00_welcome.ipynb"
 
 
 def venv_python() -> Path:
@@ -109,6 +115,47 @@ def command_test() -> int:
     return code
 
 
+def copy_lessons(work: Path) -> None:
+    """Copy each learner version into ``work`` unless a copy is already there."""
+    work.mkdir(parents=True, exist_ok=True)
+    for lesson in sorted(LEARNER_NOTEBOOKS.glob("[0-9][0-9]_*.ipynb")):
+        target = work / lesson.name
+        if not target.exists():  # never overwrite a learner's work
+            shutil.copy2(lesson, target)
+            print(f"Copied {lesson.name} to {work}")
+
+
+def command_start(args: argparse.Namespace) -> int:
+    ensure_environment()
+    work = Path(args.work_dir).resolve()
+    copy_lessons(work)
+    lab = [venv_python(), "-m", "jupyterlab", f"--ServerApp.root_dir={work}", *args.lab_args]
+    if (work / START_PAGE).exists():
+        lab.append(START_PAGE)  # JupyterLab opens this file first
+    print("Starting JupyterLab: press Ctrl-C twice in this terminal to stop it.")
+    return run(*lab)
+
+
+def command_reset(args: argparse.Namespace) -> int:
+    """Put a fresh copy of one lesson in work/, keeping the learner's copy as a backup."""
+    work = Path(args.work_dir).resolve()
+    matches = sorted(LEARNER_NOTEBOOKS.glob(f"{args.lesson}*.ipynb"))
+    if len(matches) != 1:
+        names = [p.name for p in sorted(LEARNER_NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))]
+        print(f"No single lesson matches {args.lesson!r}. Lessons: {names}")
+        return 2
+    lesson, target = matches[0], work / matches[0].name
+    if target.exists():
+        backup = work / ".backup" / f"{target.stem}-{time.strftime('%Y%m%d-%H%M%S')}.ipynb"
+        backup.parent.mkdir(parents=True, exist_ok=True)
+        shutil.move(target, backup)
+        print(f"Your previous copy is saved as {backup}")
+    work.mkdir(parents=True, exist_ok=True)
+    shutil.copy2(lesson, target)
+    print(f"Restored a fresh {lesson.name} in {work}")
+    return 0
+
+
 def command_lock() -> int:
     ensure_environment()
     frozen = subprocess.run(
@@ -126,13 +173,28 @@ def command_lock() -> int:
 
 def get_args_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("command", choices=["test", "lock"], help="what to do")
+    sub = parser.add_subparsers(dest="command", required=True)
+    start = sub.add_parser("start", help="set up and open the course in JupyterLab")
+    start.add_argument("--work-dir", default=WORK, help=f"your copies of the lessons ({WORK})")
+    start.add_argument(
+        "lab_args", nargs=argparse.REMAINDER,
+        help="passed on to JupyterLab, e.g. --no-browser --port 8899",
+    )  # fmt: skip
+    sub.add_parser("test", help="set up, lint and run the whole test suite")
+    reset = sub.add_parser("reset", help="restore one lesson in the work folder")
+    reset.add_argument("lesson", help="the lesson number, e.g. 01")
+    reset.add_argument("--work-dir", default=WORK, help=f"your copies of the lessons ({WORK})")
+    sub.add_parser("lock", help="rewrite constraints.txt from the installed packages")
     return parser
 
 
 def main(args: argparse.Namespace) -> int:
     check_python()
-    return {"test": command_test, "lock": command_lock}[args.command]()
+    if args.command == "start":
+        return command_start(args)
+    if args.command == "reset":
+        return command_reset(args)
+    return command_test() if args.command == "test" else command_lock()
 
 
 if __name__ == "__main__":
