@@ -96,7 +96,8 @@ def run_checks() -> int:
         if (code := run(*step)) != 0:
             print("Lint failed: run 'ruff check --fix .' and 'ruff format .' in the venv.")
             return code
-    code = run(python, "-m", "pytest", "-p", "no:cacheprovider")
+    # Two workers (this suite's machine has 2 cores); each lesson kernel then uses 1 thread.
+    code = run(python, "-m", "pytest", "-p", "no:cacheprovider", "-n", "2")
     if code == 5:  # pytest's "no tests were collected": never a silent pass
         print("pytest collected no tests: that is a failure, not a pass.")
     return code
@@ -130,6 +131,8 @@ def command_start(args: argparse.Namespace) -> int:
     work = Path(args.work_dir).resolve()
     copy_lessons(work)
     lab = [venv_python(), "-m", "jupyterlab", f"--ServerApp.root_dir={work}", *args.lab_args]
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        lab.append("--allow-root")  # containers and CI machines often run as root
     if (work / START_PAGE).exists():
         lab.append(START_PAGE)  # JupyterLab opens this file first
     print("Starting JupyterLab: press Ctrl-C twice in this terminal to stop it.")
@@ -174,12 +177,12 @@ def command_lock() -> int:
 def get_args_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
-    start = sub.add_parser("start", help="set up and open the course in JupyterLab")
+    start = sub.add_parser(
+        "start",
+        help="set up and open the course in JupyterLab",
+        description="Other options go to JupyterLab, e.g. --no-browser --port=8899",
+    )
     start.add_argument("--work-dir", default=WORK, help=f"your copies of the lessons ({WORK})")
-    start.add_argument(
-        "lab_args", nargs=argparse.REMAINDER,
-        help="passed on to JupyterLab, e.g. --no-browser --port 8899",
-    )  # fmt: skip
     sub.add_parser("test", help="set up, lint and run the whole test suite")
     reset = sub.add_parser("reset", help="restore one lesson in the work folder")
     reset.add_argument("lesson", help="the lesson number, e.g. 01")
@@ -188,7 +191,12 @@ def get_args_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(args: argparse.Namespace) -> int:
+def main(argv: list[str] | None = None) -> int:
+    parser = get_args_parser()
+    args, lab_args = parser.parse_known_args(argv)
+    if lab_args and args.command != "start":
+        parser.error(f"unrecognized arguments: {' '.join(lab_args)}")
+    args.lab_args = lab_args  # options for JupyterLab, e.g. --no-browser --port=8899
     check_python()
     if args.command == "start":
         return command_start(args)
@@ -198,4 +206,4 @@ def main(args: argparse.Namespace) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main(get_args_parser().parse_args()))
+    sys.exit(main())

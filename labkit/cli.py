@@ -2,6 +2,7 @@
 
     labkit run [NOTEBOOK ...] [--smoke] [--json] [-p NAME=VALUE ...]
     labkit release [--check]
+    labkit results [--run]
 
 Only this module parses command-line arguments; each subcommand calls one function that the
 tests call directly.
@@ -71,6 +72,16 @@ def command_release(args: argparse.Namespace) -> int:
     return 0
 
 
+def command_results(args: argparse.Namespace) -> int:
+    """Run every lesson in default mode (with --run), then regenerate the README table."""
+    from labkit.results import load_results, run_default_results, update_readme
+
+    results = run_default_results() if args.run else load_results()
+    update_readme(results)
+    print("README lesson table updated.")
+    return 0 if all(lesson["ok"] for lesson in results["lessons"]) else 1
+
+
 def get_args_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="labkit", description="The course's command line.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -89,6 +100,10 @@ def get_args_parser() -> argparse.ArgumentParser:
     release = sub.add_parser("release", help="write notebooks/NN_*.ipynb from the sources")
     release.add_argument("--check", action="store_true", help="only check they are up to date")
     release.set_defaults(handler=command_release)
+
+    results = sub.add_parser("results", help="default-mode results file and README table")
+    results.add_argument("--run", action="store_true", help="run every lesson first (minutes)")
+    results.set_defaults(handler=command_results)
     return parser
 
 

@@ -103,7 +103,7 @@ def release_notebook(
     return learner
 
 
-def release_all(*, check: bool = False, target: str | os.PathLike = NOTEBOOKS) -> list[Path]:
+def release_all(*, check: bool = False, target: str | os.PathLike | None = None) -> list[Path]:
     """Write (or with ``check=True`` only compare) every learner version.
 
     Returns the learner files that were out of date (written, or differing when checking).
@@ -112,7 +112,7 @@ def release_all(*, check: bool = False, target: str | os.PathLike = NOTEBOOKS) -
     for source_path in lesson_sources():
         source = nbformat.read(source_path, as_version=4)
         text = nbformat.writes(release_notebook(source, source_path.name)) + "\n"
-        learner_path = Path(target) / source_path.name
+        learner_path = Path(target or NOTEBOOKS) / source_path.name
         if learner_path.exists() and learner_path.read_text(encoding="utf-8") == text:
             continue
         stale.append(learner_path)
