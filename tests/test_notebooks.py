@@ -102,9 +102,7 @@ def test_lesson_structure(source):
 
 @pytest.mark.parametrize("source", SOURCES, ids=lambda p: p.stem)
 def test_parameters_cell_holds_only_smoke_seed_and_knobs(source):
-    [parameters] = [
-        c for c in cells(source, "code") if "parameters" in c.metadata.get("tags", [])
-    ]
+    [parameters] = [c for c in cells(source, "code") if "parameters" in c.metadata.get("tags", [])]
     statements = ast.parse(parameters.source).body
     names = [s.targets[0].id for s in statements if isinstance(s, ast.Assign)]
     assert len(names) == len(statements), "only simple assignments"

@@ -386,7 +386,7 @@ def test_the_best_weights_are_restored_when_training_stops_inside_an_epoch():
 # --- NonFiniteGuard -----------------------------------------------------------------------
 
 
-def train_with_bad_loss(bad, bad_calls, epochs=3, log_every=5):
+def train_with_bad_loss(bad, bad_calls, epochs=3, log_every=5, **options):
     """48 samples in batches of 4 (12 steps per epoch) with a loss that turns NaN or inf."""
     X, y = toy_data(n=48)
     snapshots = WeightSnapshots()
@@ -398,6 +398,7 @@ def train_with_bad_loss(bad, bad_calls, epochs=3, log_every=5):
         callbacks=[snapshots],
         loss_fn=LossBecomesNonFinite(bad, bad_calls),
         log_every=log_every,
+        **options,
     )
     return history, snapshots
 
@@ -422,8 +423,14 @@ def test_the_warning_names_the_learning_rate_and_the_other_causes():
     message = str(warned[0].message)
     assert "the learning rate is too high (lr=[0.1]; try 10x smaller)" in message
     assert "the inputs contain NaN/inf" in message
-    assert "a log or division by zero in a custom loss" in message
-    assert "(precision=fp32; try precision='fp32')" in message
+    assert "a log or a division by zero in a custom loss" in message
+    assert "precision" not in message  # already fp32: no advice to switch to fp32
+    assert warned[0].filename == __file__  # points at the learner's fit(...) call
+
+
+def test_in_reduced_precision_the_warning_suggests_fp32():
+    with pytest.warns(RuntimeWarning, match=r"precision=bf16; try precision='fp32'"):
+        train_with_bad_loss(math.nan, range(8, 10**6), precision="bf16")
 
 
 def test_an_infinite_loss_stops_training_too():

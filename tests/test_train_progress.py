@@ -219,7 +219,7 @@ def fake_display(monkeypatch):
 def test_live_plot_displays_once_then_updates_the_same_picture(fake_display):
     history = history_of()
     state = bare_state(history)
-    plot = LivePlot()
+    plot = LivePlot(min_interval=0)  # redraw after every epoch
     plot.on_train_begin(state)
     for loss in (0.9, 0.6, 0.4):
         history.append({"loss": loss, "val_loss": loss + 0.1, "lr": 0.1})
@@ -238,10 +238,26 @@ def test_live_plot_displays_once_then_updates_the_same_picture(fake_display):
 def test_live_plot_starts_a_new_picture_for_a_new_run(fake_display):
     history = history_of({"loss": 0.9, "lr": 0.1})
     state = bare_state(history)
-    plot = LivePlot()
+    plot = LivePlot(min_interval=0)
     for _ in range(2):  # two fit() calls with the same LivePlot
         plot.on_train_begin(state)
         plot.on_epoch_end(state, {})
         plot.on_epoch_end(state, {})
     assert len(fake_display) == 2
     assert [len(handle.updates) for _, _, handle in fake_display] == [1, 1]
+
+
+def test_live_plot_redraws_at_most_every_interval_and_always_at_the_end(fake_display):
+    history = history_of()
+    state = bare_state(history)
+    plot = LivePlot(min_interval=3600)
+    plot.on_train_begin(state)
+    for loss in (0.9, 0.6, 0.4):
+        history.append({"loss": loss, "lr": 0.1})
+        plot.on_epoch_end(state, {})
+    [(first, _, handle)] = fake_display
+    assert handle.updates == []  # epochs 2 and 3 came too soon after the first picture
+    plot.on_train_end(state)
+    assert len(handle.updates) == 1 and handle.updates[0].data == plot.render(history)
+    plot.on_train_end(state)
+    assert len(handle.updates) == 1  # nothing new to show: no redraw

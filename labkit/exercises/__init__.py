@@ -7,8 +7,12 @@ public on purpose: learners may read them. Graded checks use other inputs and li
 the package.
 """
 
-from labkit.exercises import lesson_00
+from labkit.exercises import lesson_00, lesson_01, lesson_02
 
-PUBLIC_CHECKS = {**lesson_00.PUBLIC_CHECKS}
+PUBLIC_CHECKS = {
+    **lesson_00.PUBLIC_CHECKS,
+    **lesson_01.PUBLIC_CHECKS,
+    **lesson_02.PUBLIC_CHECKS,
+}
 
 __all__ = ["PUBLIC_CHECKS"]

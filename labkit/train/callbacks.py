@@ -199,14 +199,23 @@ class NonFiniteGuard(Callback):
         if math.isfinite(loss):
             return
         lrs = sorted({group["lr"] for group in state.optimizer.param_groups})
+        causes = [
+            f"the learning rate is too high (lr={lrs}; try 10x smaller)",
+            "the inputs contain NaN/inf or huge unscaled values (check "
+            "torch.isfinite(X).all() and standardise the features)",
+            "a log or a division by zero in a custom loss",
+        ]
+        if state.device.precision != "fp32":
+            causes.append(
+                f"overflow in reduced precision (precision={state.device.precision}; "
+                "try precision='fp32')"
+            )
         message = (
             f"Training stopped in epoch {state.epoch + 1} (step {state.step}): the loss became "
-            f"{loss}. Likely causes: the learning rate is too high (lr={lrs}; try 10x smaller); "
-            "the inputs contain NaN/inf or huge unscaled values (check torch.isfinite(X).all() "
-            "and standardise features); a log or division by zero in a custom loss; "
-            f"overflow in reduced precision (precision={state.device.precision}; "
-            "try precision='fp32')."
+            f"{loss}. Likely causes: {'; '.join(causes)}."
         )
         state.stop_training = True
         state.history.stop_reason = message
-        warnings.warn(message, RuntimeWarning, stacklevel=2)
+        # stacklevel 5 points the warning at the learner's fit(...) call:
+        # fit -> _train_one_epoch -> run_hook -> on_log -> warn.
+        warnings.warn(message, RuntimeWarning, stacklevel=5)

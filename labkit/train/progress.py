@@ -9,6 +9,8 @@
 from __future__ import annotations
 
 import io
+import math
+import time
 
 from tqdm.auto import tqdm
 
@@ -50,14 +52,16 @@ class ProgressBar(Callback):
 
     def on_train_begin(self, state: TrainState) -> None:
         self.epoch_bar = tqdm(total=state.epochs, desc="training", unit="epoch")
+        # One step bar, reset every epoch: making a new bar (a new widget in a notebook) per
+        # epoch would cost more than a short epoch itself.
+        self.step_bar = tqdm(total=state.steps_per_epoch, unit="step", leave=False)
 
     def on_epoch_begin(self, state: TrainState) -> None:
         # After a resume the epoch bar starts where the checkpoint left off.
         self.epoch_bar.n = state.epoch
         self.epoch_bar.refresh()
-        self.step_bar = tqdm(
-            total=state.steps_per_epoch, desc=f"epoch {state.epoch + 1}", unit="step", leave=False
-        )
+        self.step_bar.reset(total=state.steps_per_epoch)
+        self.step_bar.set_description(f"epoch {state.epoch + 1}", refresh=False)
         self._shown_step = state.step
 
     def on_log(self, state: TrainState, logs: dict[str, float]) -> None:
@@ -66,7 +70,6 @@ class ProgressBar(Callback):
         self.step_bar.set_postfix_str(f"loss {logs['loss']:.4g}", refresh=False)
 
     def on_epoch_end(self, state: TrainState, logs: dict[str, float]) -> None:
-        self.step_bar.close()
         self.epoch_bar.update(1)
         self.epoch_bar.set_postfix_str(format_logs(logs))
         if self.plain_text:
@@ -87,32 +90,50 @@ def _metrics_to_plot(history: History) -> list[str]:
 
 
 class LivePlot(Callback):
-    """Redraw the learning curves after each epoch, in place, inside a notebook.
+    """Redraw the learning curves as training goes, in place, inside a notebook.
+
+    Drawing a figure takes about a tenth of a second, longer than an epoch of a small model,
+    so the plot is redrawn at most every ``min_interval`` seconds, and always at the end.
 
     Parameters
     ----------
     metrics : list of str or None, default=None
         History keys to draw, one panel each (their ``val_`` twins join them). None draws
         the loss and the first other metric.
+    min_interval : float, default=1.0
+        Seconds between redraws.
     """
 
     order = 60
 
-    def __init__(self, metrics: list[str] | None = None) -> None:
+    def __init__(self, metrics: list[str] | None = None, *, min_interval: float = 1.0) -> None:
         self.metrics = metrics
+        self.min_interval = min_interval
         self.handle = None
+        self.drawn_epochs = 0  # epochs shown in the current picture
+        self.last_draw = -math.inf
 
     def on_train_begin(self, state: TrainState) -> None:
-        self.handle = None
+        self.handle, self.drawn_epochs, self.last_draw = None, 0, -math.inf
 
     def on_epoch_end(self, state: TrainState, logs: dict[str, float]) -> None:
+        if time.monotonic() - self.last_draw >= self.min_interval:
+            self.show(state.history)
+
+    def on_train_end(self, state: TrainState) -> None:
+        if state.history.epochs > self.drawn_epochs:  # the last epochs are not shown yet
+            self.show(state.history)
+
+    def show(self, history: History) -> None:
+        """Display the curves, replacing the previous picture (no scrolling wall of plots)."""
         from IPython.display import Image, display
 
-        picture = Image(data=self.render(state.history))
+        picture = Image(data=self.render(history))
         if self.handle is None:
             self.handle = display(picture, display_id=True)
         else:
-            self.handle.update(picture)  # replaces the previous picture: no scrolling wall
+            self.handle.update(picture)
+        self.drawn_epochs, self.last_draw = history.epochs, time.monotonic()
 
     def render(self, history: History) -> bytes:
         """The current learning curves as PNG bytes."""
