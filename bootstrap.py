@@ -134,7 +134,7 @@ def command_start(args: argparse.Namespace) -> int:
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         lab.append("--allow-root")  # containers and CI machines often run as root
     if (work / START_PAGE).exists():
-        lab.append(START_PAGE)  # JupyterLab opens this file first
+        lab.append(str(work / START_PAGE))  # JupyterLab opens this file first
     print("Starting JupyterLab: press Ctrl-C twice in this terminal to stop it.")
     return run(*lab)
 
