@@ -283,7 +283,8 @@ def plot_image_grid(
     Parameters
     ----------
     images : array-like of shape (N, H, W), (N, H, W, C) or (N, C, H, W), C in {1, 3}
-        Pixel values in [0, 1] or [0, 255]; channel-first images (PyTorch) are transposed.
+        Pixel values in [0, 1], 8-bit integers in [0, 255], or other non-negative values
+        (divided by their maximum); channel-first images (PyTorch) are transposed.
     labels : sequence of length N or None, default=None
         Shown above each image.
     ncols : int, default=8
@@ -429,17 +430,22 @@ def _channels_last(images: np.ndarray) -> np.ndarray:
 
 
 def _unit_range(images: np.ndarray) -> np.ndarray:
-    """Scale pixel values to [0, 1], accepting [0, 1] or [0, 255]."""
+    """Scale pixel values to [0, 1]: as they are, /255 for 8-bit integers, /max for other floats."""
+    is_integer = np.issubdtype(images.dtype, np.integer)
     images = images.astype(float)
     low, high = images.min(), images.max()
     if low >= 0 and high <= 1:
         return images
-    if low >= 0 and high <= 255:
-        return images / 255
+    if low >= 0 and high <= 255 and is_integer:
+        return images / 255  # 8-bit pixels: 255 is full intensity
+    if low >= 0:
+        # Floats of another range (e.g. scikit-learn's digits, ink 0..16): the largest value is
+        # full intensity.
+        return images / high
     warnings.warn(
-        f"images have values from {low:.3g} to {high:.3g}, outside [0, 1] and [0, 255] "
-        f"(normalised images?). Stretching them to [0, 1] to show them; undo the "
-        f"normalisation first to see the true colours.",
+        f"images have negative values (from {low:.3g} to {high:.3g}): normalised images? "
+        f"Stretching them to [0, 1] to show them; undo the normalisation first to see the "
+        f"true colours.",
         UserWarning,
         stacklevel=3,
     )

@@ -318,8 +318,14 @@ def test_image_grid_draws_into_given_figure_and_clears_it():
     assert all(not ax.lines for ax in fig.axes)
 
 
-def test_image_grid_warns_about_values_outside_known_ranges():
-    with pytest.warns(UserWarning, match=r"values from -1 to 2"):
+def test_image_grid_divides_other_float_ranges_by_their_maximum():
+    # scikit-learn's digits: ink from 0 to 16; 16 must show as full intensity, not as 16/255.
+    fig = plot_image_grid(np.array([[[0.0, 8.0, 16.0]]]))
+    np.testing.assert_allclose(fig.axes[0].images[0].get_array(), [[0.0, 0.5, 1.0]])
+
+
+def test_image_grid_warns_about_negative_values():
+    with pytest.warns(UserWarning, match=r"negative values \(from -1 to 2\)"):
         fig = plot_image_grid(np.array([[[-1.0, 2.0]]]))
     np.testing.assert_allclose(fig.axes[0].images[0].get_array(), [[0.0, 1.0]])
 
