@@ -2,8 +2,9 @@
 
 from labkit.train.callbacks import Callback, EarlyStopping, NonFiniteGuard
 from labkit.train.checkpoint import Checkpoint, load_checkpoint, save_checkpoint
+from labkit.train.evaluation import evaluate, predict
 from labkit.train.history import History
-from labkit.train.loop import evaluate, fit, predict
+from labkit.train.loop import fit
 from labkit.train.metrics import accuracy, mean_absolute_error
 from labkit.train.progress import LivePlot, ProgressBar
 from labkit.train.state import TrainState

@@ -1,4 +1,4 @@
-"""The training loop: :func:`fit`, :func:`evaluate` and :func:`predict`.
+"""The training loop: :func:`fit` (evaluate and predict live in ``evaluation.py``).
 
 One training step is the same five lines you would write by hand::
 
@@ -37,14 +37,13 @@ from labkit.train import checks
 from labkit.train.batches import LoaderBatches, TensorBatches, make_batches
 from labkit.train.callbacks import Callback, NonFiniteGuard, run_hook
 from labkit.train.checkpoint import load_checkpoint, restore_checkpoint
+from labkit.train.evaluation import Metric, evaluate_batches
 from labkit.train.history import History
 from labkit.train.progress import LivePlot, ProgressBar, in_notebook
 from labkit.train.running import RunningMeans
 from labkit.train.state import TrainState
 
-__all__ = ["fit", "evaluate", "predict"]
-
-Metric = Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
+__all__ = ["fit"]
 
 
 def fit(
@@ -166,7 +165,7 @@ def fit(
             if logs is None:  # cut short by a callback: not a finished epoch, so not recorded
                 break
             if val_batches is not None:
-                scores = _evaluate(net, val_batches, loss_fn, metrics, choice)
+                scores = evaluate_batches(net, val_batches, loss_fn, metrics, choice)
                 logs.update({f"val_{name}": value for name, value in scores.items()})
             logs["lr"] = optimizer.param_groups[0]["lr"]
             if scheduler is not None and scheduler_interval == "epoch":
@@ -224,95 +223,6 @@ def _train_one_epoch(
     return None if state.stop_training else logs
 
 
-def _evaluate(
-    net: nn.Module,
-    batches: TensorBatches | LoaderBatches,
-    loss_fn: Callable | None,
-    metrics: dict[str, Metric],
-    choice: DeviceChoice,
-) -> dict[str, float]:
-    """Mean loss and metrics over ``batches``, in eval mode and without gradients."""
-    was_training = net.training
-    net.eval()  # dropout off, batch norm uses its running statistics
-    means = RunningMeans()
-    with torch.inference_mode(), choice.autocast():
-        for xb, yb in batches.epoch(0):
-            out = net(xb)
-            if loss_fn is not None:
-                means.add("loss", loss_fn(out, yb), len(xb))
-            for name, metric in metrics.items():
-                means.add(name, metric(out, yb), len(xb))
-    net.train(was_training)
-    return means.means()
-
-
-def evaluate(
-    model: nn.Module,
-    data: object,
-    *,
-    loss_fn: Callable | None = None,
-    metrics: dict[str, Metric] | None = None,
-    batch_size: int = 256,
-    device: DeviceChoice | None = None,
-) -> dict[str, float]:
-    """Mean loss and metrics of ``model`` on held-out ``data`` (no training, no gradients).
-
-    Parameters
-    ----------
-    model : nn.Module
-    data : (X, y) tensors or arrays, or a DataLoader
-    loss_fn : callable or None, default=None
-    metrics : dict of str to callable, default=None
-    batch_size : int, default=256
-    device : DeviceChoice or None, default=None
-        None evaluates where the model already is, in fp32.
-
-    Returns
-    -------
-    dict of str to float
-
-    Examples
-    --------
-    >>> from labkit.train.metrics import accuracy
-    >>> model = nn.Linear(2, 2)
-    >>> scores = evaluate(model, (torch.randn(10, 2), torch.zeros(10, dtype=torch.long)),
-    ...                   loss_fn=nn.CrossEntropyLoss(), metrics={"acc": accuracy})
-    >>> sorted(scores)
-    ['acc', 'loss']
-    """
-    checks.check_count("batch_size", batch_size)
-    choice = device or _model_choice(model)
-    model.to(choice.torch_device)
-    batches = make_batches(data, batch_size, choice.torch_device, shuffle=False, name="data")
-    if isinstance(batches, TensorBatches) and batches.y is None:
-        raise ValueError(
-            "evaluate needs targets: pass data=(X, y). For outputs alone use predict(model, X)."
-        )
-    return _evaluate(model, batches, loss_fn, dict(metrics or {}), choice)
-
-
-def predict(
-    model: nn.Module, X: object, *, batch_size: int = 256, device: DeviceChoice | None = None
-) -> torch.Tensor:
-    """The model's outputs for every row of ``X``, in order, gathered on the CPU.
-
-    Examples
-    --------
-    >>> predict(nn.Linear(3, 2), torch.zeros(5, 3)).shape
-    torch.Size([5, 2])
-    """
-    checks.check_count("batch_size", batch_size)
-    choice = device or _model_choice(model)
-    model.to(choice.torch_device)
-    batches = make_batches(X, batch_size, choice.torch_device, shuffle=False, name="X")
-    was_training = model.training
-    model.eval()
-    with torch.inference_mode(), choice.autocast():
-        outputs = [model(xb).float().cpu() for xb, _ in batches.epoch(0)]
-    model.train(was_training)
-    return torch.cat(outputs)
-
-
 def _resolve_device(device: DeviceChoice | str | None, precision: str | None) -> DeviceChoice:
     """A DeviceChoice from what the caller gave (None means 'auto')."""
     if isinstance(device, DeviceChoice):
@@ -321,13 +231,6 @@ def _resolve_device(device: DeviceChoice | str | None, precision: str | None) ->
         checked = choose_device(read_capabilities(), device=device.device, precision=precision)
         return dataclasses.replace(device, precision=precision, reason=checked.reason)
     return choose_device(read_capabilities(), device=device or "auto", precision=precision)
-
-
-def _model_choice(model: nn.Module) -> DeviceChoice:
-    """Evaluate where the model's parameters already are, in fp32."""
-    param = next(model.parameters(), None)
-    name = param.device.type if param is not None else "cpu"
-    return DeviceChoice(name, "fp32", torch.get_num_threads(), "where the model is")
 
 
 def _check_options(grad_clip: float | None, scheduler_interval: str) -> None:
