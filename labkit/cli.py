@@ -3,6 +3,7 @@
     labkit run [NOTEBOOK ...] [--smoke] [--json] [-p NAME=VALUE ...]
     labkit release [--check]
     labkit results [--run]
+    labkit data list|info|fetch|verify [NAME] [--root DIR]
 
 Only this module parses command-line arguments; each subcommand calls one function that the
 tests call directly.
@@ -82,6 +83,65 @@ def command_results(args: argparse.Namespace) -> int:
     return 0 if all(lesson["ok"] for lesson in results["lessons"]) else 1
 
 
+def command_data(args: argparse.Namespace) -> int:
+    """List, describe, download or verify datasets; 1 if a download or check failed."""
+    from labkit import datasets
+
+    if args.action == "list":
+        _print_table([datasets.summary(name, root=args.root) for name in datasets.names()])
+        return 0
+    if args.name is None:
+        print(f"labkit data {args.action} needs a dataset name, e.g. mnist.", file=sys.stderr)
+        return 2
+    try:
+        kind = datasets.kind(args.name)
+    except ValueError as error:  # unknown name: the message lists the known ones
+        print(error, file=sys.stderr)
+        return 2
+    if args.action == "info":
+        print(datasets.info(args.name))
+        return 0
+    if kind != "download":
+        print(f"{args.name} is already available offline ({kind}): nothing to {args.action}.")
+        return 0
+    return _data_fetch(args) if args.action == "fetch" else _data_verify(args)
+
+
+def _print_table(rows: list[dict[str, str]]) -> None:
+    """Print rows of equal keys as aligned columns under a header."""
+    keys = list(rows[0])
+    widths = {key: max(len(key), *(len(row[key]) for row in rows)) for key in keys}
+    for row in [dict(zip(keys, keys, strict=True)), *rows]:
+        print("  ".join(row[key].ljust(widths[key]) for key in keys).rstrip())
+
+
+def _data_fetch(args: argparse.Namespace) -> int:
+    """Download a remote dataset's files into the cache (or find them there, verified)."""
+    from labkit.datasets import DownloadError, remote
+
+    try:
+        paths = remote.fetch_files(args.name, root=args.root)
+    except DownloadError as error:
+        print(error, file=sys.stderr)
+        return 1
+    folder = next(iter(paths.values())).parent
+    print(f"{args.name}: {len(paths)} file(s) present and verified in {folder}")
+    return 0
+
+
+def _data_verify(args: argparse.Namespace) -> int:
+    """Print each cached file's checksum status; 1 if any is missing or corrupt."""
+    from labkit.datasets import remote
+
+    status = remote.cache_status(args.name, root=args.root)
+    for filename, state in status.items():
+        print(f"{args.name}: {filename}: {state}")
+    if set(status.values()) != {"ok"}:
+        print(f"To fix this: labkit data fetch {args.name}", file=sys.stderr)
+        return 1
+    return 0
+
+
 def get_args_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="labkit", description="The course's command line.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -104,6 +164,14 @@ def get_args_parser() -> argparse.ArgumentParser:
     results = sub.add_parser("results", help="default-mode results file and README table")
     results.add_argument("--run", action="store_true", help="run every lesson first (minutes)")
     results.set_defaults(handler=command_results)
+
+    data = sub.add_parser("data", help="list, describe, download or verify datasets")
+    data.add_argument("action", choices=["list", "info", "fetch", "verify"])
+    data.add_argument("name", nargs="?", help="dataset name (see `labkit data list`)")
+    data.add_argument(
+        "--root", help="cache folder for downloads (default: $LABKIT_DATA_DIR, else ~/.cache)"
+    )
+    data.set_defaults(handler=command_data)
     return parser
 
 

@@ -1,17 +1,28 @@
-"""The catalogue of datasets and the :class:`Dataset` type every loader returns.
+"""What a dataset is, what a downloadable one's catalogue entry holds, and the seeded split.
 
-For now the catalogue holds scikit-learn's bundled sets, which need no download.
+- :class:`Dataset`, which every loader returns: arrays plus what a learner needs to know
+  about them (classes, where the data comes from, its licence).
+- :class:`RemoteDataset`: the entry for a set that is downloaded on request (its files,
+  with their published checksums); the entries themselves are in :mod:`~.remote`.
+- :func:`holdout`: sets without an official train/test split are divided here, the same
+  way every time for a given seed.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import dataclasses
 from dataclasses import dataclass, field
 
 import numpy as np
 import torch
 
-__all__ = ["Dataset", "load", "names", "info"]
+from labkit.datasets.download import RemoteFile
+from labkit.splits import train_val_test_split
+
+__all__ = ["Dataset", "RemoteDataset", "SPLITS", "TEST_SIZE", "check_split_name", "holdout"]
+
+SPLITS = ("all", "train", "test")
+TEST_SIZE = 0.2  # share of the samples in "test" when a set has no official split
 
 
 @dataclass(frozen=True)
@@ -22,12 +33,13 @@ class Dataset:
     ----------
     name : str
     X : np.ndarray
-        Inputs, one row per sample.
+        Inputs, one sample per row: features (n, d), or images (n, height, width[, 3]).
     y : np.ndarray
         Targets: class numbers for classification, values for regression.
     task : str
         ``"classification"`` or ``"regression"``.
     feature_names : list of str
+        One name per column of a 2-D ``X`` (empty for images kept in their shape).
     classes : list of str
         Class names, indexed by class number (empty for regression).
     shape : tuple of int
@@ -36,6 +48,13 @@ class Dataset:
         Where the data comes from.
     licence : str
     description : str
+
+    Examples
+    --------
+    >>> data = Dataset("tiny", np.zeros((4, 2)), np.array([0, 1, 0, 1]), "classification",
+    ...                ["a", "b"], ["no", "yes"], (2,), "made up", "CC0", "Four zeros.")
+    >>> len(data), data.classes
+    (4, ['no', 'yes'])
     """
 
     name: str
@@ -52,7 +71,21 @@ class Dataset:
     def tensors(self, dtype: torch.dtype = torch.float32) -> tuple[torch.Tensor, torch.Tensor]:
         """``(X, y)`` as tensors: X in ``dtype``; y int64 for classes, ``dtype`` otherwise.
 
-        >>> X, y = load("iris").tensors()
+        Parameters
+        ----------
+        dtype : torch.dtype, default=torch.float32
+            Type of the inputs (and of a regression target). Images keep their 0-255
+            values: divide by 255 yourself if the model expects 0-1.
+
+        Returns
+        -------
+        X, y : torch.Tensor
+
+        Examples
+        --------
+        >>> data = Dataset("tiny", np.zeros((2, 1)), np.array([0, 1]), "classification",
+        ...                ["a"], ["no", "yes"], (1,), "made up", "CC0", "Two zeros.")
+        >>> X, y = data.tensors()
         >>> X.dtype, y.dtype
         (torch.float32, torch.int64)
         """
@@ -64,125 +97,119 @@ class Dataset:
         return len(self.X)
 
 
-_SKLEARN_SOURCE = "scikit-learn's bundled copy (sklearn.datasets), no download needed"
-_UCI = "UCI ML repository, CC BY 4.0"
-
-
-def _from_sklearn(name: str, loader: Callable, task: str, shape=None, licence="") -> Dataset:
-    """A Dataset from one of scikit-learn's bundled loaders."""
-    bunch = loader()
-    X = np.asarray(bunch.data, dtype=np.float64)
-    classes = [str(c) for c in bunch.get("target_names", [])] if task == "classification" else []
-    feature_names = [
-        str(f) for f in bunch.get("feature_names", [f"x{i}" for i in range(X.shape[1])])
-    ]
-    return Dataset(
-        name=name,
-        X=X,
-        y=np.asarray(bunch.target),
-        task=task,
-        feature_names=feature_names,
-        classes=classes,
-        shape=shape or (X.shape[1],),
-        source=_SKLEARN_SOURCE,
-        licence=licence,
-        description=bunch.DESCR,
-    )
-
-
-def _digits() -> Dataset:
-    from sklearn.datasets import load_digits
-
-    return _from_sklearn(
-        "digits", load_digits, "classification", shape=(8, 8),
-        licence="UCI ML repository (Optical Recognition of Handwritten Digits), CC BY 4.0",
-    )  # fmt: skip
-
-
-def _iris() -> Dataset:
-    from sklearn.datasets import load_iris
-
-    return _from_sklearn(
-        "iris", load_iris, "classification", licence="UCI ML repository, CC BY 4.0"
-    )
-
-
-def _wine() -> Dataset:
-    from sklearn.datasets import load_wine
-
-    return _from_sklearn(
-        "wine", load_wine, "classification", licence="UCI ML repository, CC BY 4.0"
-    )
-
-
-def _breast_cancer() -> Dataset:
-    from sklearn.datasets import load_breast_cancer
-
-    return _from_sklearn(
-        "breast_cancer", load_breast_cancer, "classification",
-        licence="UCI ML repository (Breast Cancer Wisconsin, Diagnostic), CC BY 4.0",
-    )  # fmt: skip
-
-
-def _diabetes() -> Dataset:
-    from sklearn.datasets import load_diabetes
-
-    return _from_sklearn(
-        "diabetes", load_diabetes, "regression",
-        licence="Efron et al. (2004), distributed with scikit-learn (BSD-3-Clause)",
-    )  # fmt: skip
-
-
-_CATALOGUE: dict[str, Callable[[], Dataset]] = {
-    "digits": _digits,
-    "iris": _iris,
-    "wine": _wine,
-    "breast_cancer": _breast_cancer,
-    "diabetes": _diabetes,
-}
-
-
-def names() -> list[str]:
-    """Every dataset :func:`load` knows, sorted.
-
-    >>> names()
-    ['breast_cancer', 'diabetes', 'digits', 'iris', 'wine']
-    """
-    return sorted(_CATALOGUE)
-
-
-def load(name: str) -> Dataset:
-    """Load a dataset by name (offline: these ship with scikit-learn).
+@dataclass(frozen=True)
+class RemoteDataset:
+    """A downloadable dataset: its files and what to tell a learner about it.
 
     Parameters
     ----------
     name : str
-        One of :func:`names`.
+    files : dict of str to RemoteFile
+        The files by role: ``train_images``, ``train_labels``, ``test_images`` and
+        ``test_labels`` for the IDX format, ``archive`` for the CIFAR-10 tarball.
+    reader : str
+        ``"idx"`` or ``"cifar10"``: how the files are parsed (:mod:`labkit.datasets.formats`).
+    classes : list of str
+    shape : tuple of int
+        Shape of one image.
+    n_train, n_test : int
+        Sizes of the official training and test sets.
+    download_size : str
+        How much is downloaded (as published: see the comment at each entry).
+    source, licence, description : str
+
+    Examples
+    --------
+    >>> from labkit.datasets.remote import CATALOGUE
+    >>> mnist = CATALOGUE["mnist"]
+    >>> mnist.shape, mnist.n_train, mnist.files["test_labels"].filename
+    ((28, 28), 60000, 't10k-labels-idx1-ubyte.gz')
+    """
+
+    name: str
+    files: dict[str, RemoteFile]
+    reader: str
+    classes: list[str]
+    shape: tuple[int, ...]
+    n_train: int
+    n_test: int
+    download_size: str
+    source: str
+    licence: str
+    description: str
+
+
+def check_split_name(split: object) -> None:
+    """Raise a ValueError naming the valid splits unless ``split`` is one of them.
+
+    Parameters
+    ----------
+    split : object
+        The value received.
+
+    Examples
+    --------
+    >>> check_split_name("train")
+    >>> check_split_name("val")
+    Traceback (most recent call last):
+    ...
+    ValueError: Unknown split 'val': use one of ['all', 'train', 'test']. Received: split='val'
+    """
+    if split not in SPLITS:
+        raise ValueError(
+            f"Unknown split {split!r}: use one of {list(SPLITS)}. Received: split={split!r}"
+        )
+
+
+def holdout(data: Dataset, split: str = "all", *, seed: int = 0) -> Dataset:
+    """The ``"train"`` (80 %) or ``"test"`` (20 %) part of a dataset without an official split.
+
+    Classification sets are split stratified (every class keeps its share in both parts);
+    regression sets are shuffled and cut. The same seed always gives the same parts, and
+    ``"train"`` and ``"test"`` never share a sample.
+
+    Parameters
+    ----------
+    data : Dataset
+        The whole dataset.
+    split : {"all", "train", "test"}, default="all"
+        ``"all"`` returns ``data`` unchanged (in its original order).
+    seed : int, default=0
+        Seed of the shuffle.
 
     Returns
     -------
     Dataset
+        The same dataset with only the rows of that part (in their original order).
+
+    Raises
+    ------
+    ValueError
+        For an unknown ``split``, or a set too small to split (fewer than 2 samples of
+        some class).
 
     Examples
     --------
-    >>> wine = load("wine")
-    >>> wine.X.shape, wine.task, len(wine.classes)
-    ((178, 13), 'classification', 3)
+    >>> y = np.array([0, 0, 0, 0, 0, 1, 1, 1, 1, 1])
+    >>> data = Dataset("tiny", np.arange(10).reshape(10, 1), y, "classification",
+    ...                ["x"], ["no", "yes"], (1,), "made up", "CC0", "Ten rows.")
+    >>> holdout(data, "test").X.ravel(), holdout(data, "test").y
+    (array([1, 8]), array([0, 1]))
+    >>> len(holdout(data, "train"))
+    8
     """
-    if name not in _CATALOGUE:
-        raise ValueError(f"Unknown dataset {name!r}. Available: {names()}.")
-    return _CATALOGUE[name]()
-
-
-def info(name: str) -> str:
-    """One paragraph on a dataset: size, task, source and licence.
-
-    >>> print(info("iris"))
-    iris: 150 samples, 4 features, classification (3 classes). Source: ...
-    """
-    data = load(name)
-    kind = f"{data.task} ({len(data.classes)} classes)" if data.classes else data.task
-    return (
-        f"{name}: {len(data)} samples, {data.X.shape[1]} features, {kind}. "
-        f"Source: {data.source}. Licence: {data.licence}."
+    check_split_name(split)
+    if split == "all":
+        return data
+    stratify = data.task == "classification"
+    if stratify and np.unique(data.y, return_counts=True)[1].min() < 2:
+        raise ValueError(
+            f"{data.name!r} is too small to split into train and test: some class has only "
+            f"one sample. Use split='all'. Received: split={split!r}"
+        )
+    target = data.y if stratify else len(data)
+    train, _, test = train_val_test_split(
+        target, (1 - TEST_SIZE, 0.0, TEST_SIZE), stratify=stratify, seed=seed
     )
+    rows = train if split == "train" else test
+    return dataclasses.replace(data, X=data.X[rows], y=data.y[rows])
