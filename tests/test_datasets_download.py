@@ -19,7 +19,7 @@ import numpy as np
 import pytest
 from filelock import FileLock
 
-from labkit.datasets import download
+from labkit.datasets import download, transfer
 from labkit.datasets.download import (
     DownloadError,
     RemoteFile,
@@ -273,8 +273,8 @@ def test_a_redirect_to_plain_http_elsewhere_is_refused(http_server, tmp_path, lo
 def test_a_redirect_from_https_to_http_is_refused_even_to_loopback(loopback_only):
     # No TLS server here, so ask the redirect handler directly what it would do.
     request = urllib.request.Request("https://example.org/data.bin")
-    with pytest.raises(download._Refused, match="which is not https"):
-        download._SafeRedirect().redirect_request(
+    with pytest.raises(transfer.Refused, match="which is not https"):
+        transfer.SafeRedirect().redirect_request(
             request, io.BytesIO(), 302, "Found", Message(), "http://127.0.0.1/data.bin"
         )
 

@@ -17,8 +17,6 @@ redirect, except for loopback addresses such as 127.0.0.1, which the tests use.
 
 from __future__ import annotations
 
-import hashlib
-import ipaddress
 import os
 import sys
 import time
@@ -28,19 +26,15 @@ import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from email.message import Message
-from http.client import HTTPException
 from pathlib import Path
-from typing import IO
-from urllib.parse import urlsplit
 
 from filelock import FileLock, Timeout
-from tqdm.auto import tqdm
+
+from labkit.datasets.checksums import file_checksum, is_valid, parse_checksum
+from labkit.datasets.transfer import TRANSIENT, Refused, describe, get, url_allowed
 
 __all__ = ["RemoteFile", "DownloadError", "data_dir", "file_checksum", "is_valid", "fetch"]
 
-_CHUNK = 1024 * 1024  # read and hash 1 MiB at a time: constant memory for any file size
-_HEX_DIGITS = {"md5": 32, "sha256": 64}  # the checksum algorithms we accept
 _LOCK_TIMEOUT_S = 30 * 60  # generous: another kernel may be fetching CIFAR-10 on a slow link
 
 
@@ -52,44 +46,6 @@ class DownloadError(RuntimeError):
     >>> issubclass(DownloadError, RuntimeError)
     True
     """
-
-
-class _Refused(Exception):
-    """The server redirected us somewhere we will not go."""
-
-
-class _Incomplete(Exception):
-    """The server sent fewer bytes than it announced."""
-
-
-def _is_loopback(host: str | None) -> bool:
-    """True for ``localhost`` and loopback IP literals; never looks a name up."""
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host or "").is_loopback
-    except ValueError:
-        return False
-
-
-def _url_allowed(url: str) -> bool:
-    """True for https URLs, and for plain http to a loopback host."""
-    parts = urlsplit(url)
-    if parts.scheme == "https":
-        return bool(parts.hostname)
-    return parts.scheme == "http" and _is_loopback(parts.hostname)
-
-
-def _parse_checksum(checksum: str) -> tuple[str, str]:
-    """Split ``"md5:<hex>"`` into ``("md5", "<hex>")``, checking both parts."""
-    algorithm, _, digest = checksum.partition(":")
-    n_digits = _HEX_DIGITS.get(algorithm)
-    if n_digits is None or len(digest) != n_digits or digest.strip("0123456789abcdef"):
-        raise ValueError(
-            f"checksum must be 'md5:' followed by 32 lowercase hex digits or 'sha256:' followed "
-            f"by 64. Received: checksum={checksum!r}"
-        )
-    return algorithm, digest
 
 
 @dataclass(frozen=True)
@@ -132,7 +88,7 @@ class RemoteFile:
             value = getattr(self, name)
             if not isinstance(value, str):
                 raise TypeError(f"{name} must be a str. Received: {name}={value!r}")
-        if not _url_allowed(self.url):
+        if not url_allowed(self.url):
             raise ValueError(
                 "url must start with https:// (plain http:// only for loopback hosts such as "
                 f"127.0.0.1): a plain-http download can be altered in transit. "
@@ -143,7 +99,7 @@ class RemoteFile:
                 "filename must be a plain file name, without folders, so the file stays in its "
                 f"dataset's folder. Received: filename={self.filename!r}"
             )
-        _parse_checksum(self.checksum)
+        parse_checksum(self.checksum)
 
 
 def data_dir(root: str | os.PathLike | None = None) -> Path:
@@ -176,56 +132,6 @@ def data_dir(root: str | os.PathLike | None = None) -> Path:
     # The XDG spec says to ignore a relative XDG_CACHE_HOME.
     base = Path(cache) if Path(cache).is_absolute() else Path.home() / ".cache"
     return base / "labkit"
-
-
-def file_checksum(path: str | os.PathLike, algorithm: str) -> str:
-    """The hex digest of a file, read 1 MiB at a time.
-
-    Parameters
-    ----------
-    path : str or path
-    algorithm : str
-        ``"md5"`` or ``"sha256"``.
-
-    Returns
-    -------
-    str
-
-    Examples
-    --------
-    >>> import tempfile
-    >>> path = Path(tempfile.mkdtemp()) / "hello.txt"
-    >>> _ = path.write_bytes(b"hello")
-    >>> file_checksum(path, "md5")
-    '5d41402abc4b2a76b9719d911017c592'
-    """
-    if algorithm not in _HEX_DIGITS:
-        raise ValueError(
-            f"algorithm must be one of {sorted(_HEX_DIGITS)}. Received: algorithm={algorithm!r}"
-        )
-    # MD5 is only a corruption check here; https protects against tampering.
-    digest = hashlib.new(algorithm, usedforsecurity=False)
-    with open(path, "rb") as stream:
-        while chunk := stream.read(_CHUNK):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
-def is_valid(path: str | os.PathLike, checksum: str) -> bool:
-    """True if the file exists and matches ``checksum`` (``"md5:<hex>"`` or ``"sha256:<hex>"``).
-
-    Examples
-    --------
-    >>> import tempfile
-    >>> path = Path(tempfile.mkdtemp()) / "hello.txt"
-    >>> is_valid(path, "md5:5d41402abc4b2a76b9719d911017c592")
-    False
-    >>> _ = path.write_bytes(b"hello")
-    >>> is_valid(path, "md5:5d41402abc4b2a76b9719d911017c592")
-    True
-    """
-    algorithm, expected = _parse_checksum(checksum)
-    return Path(path).is_file() and file_checksum(path, algorithm) == expected
 
 
 def fetch(
@@ -348,7 +254,7 @@ def _usable(file: RemoteFile, target: Path, *, dataset: str, download: bool) -> 
             f"To fix this: pass download=True, or run `labkit data fetch {dataset}`, or copy "
             f"{file.filename} (from {file.url}) into {target.parent}."
         )
-    algorithm, expected = _parse_checksum(file.checksum)
+    algorithm, expected = parse_checksum(file.checksum)
     actual = file_checksum(target, algorithm)
     if actual == expected:
         return True
@@ -368,7 +274,7 @@ def _usable(file: RemoteFile, target: Path, *, dataset: str, download: bool) -> 
 def _download(file: RemoteFile, target: Path, how: _Transfer) -> None:
     """Download to ``<name>.part``, verify, then rename; a wrong checksum gets one more try."""
     part = target.with_name(f"{target.name}.part")
-    algorithm, expected = _parse_checksum(file.checksum)
+    algorithm, expected = parse_checksum(file.checksum)
     try:
         for attempt in range(2):  # a wrong checksum may be a glitch in transit: retry once
             if attempt:
@@ -389,14 +295,14 @@ def _download(file: RemoteFile, target: Path, how: _Transfer) -> None:
 
 
 # Failures worth another try: the next attempt may well succeed.
-_TRANSIENT = (urllib.error.URLError, ConnectionError, TimeoutError, HTTPException, _Incomplete)
-
-
 def _download_with_retries(file: RemoteFile, part: Path, how: _Transfer) -> None:
     """Stream ``file`` into ``part``, retrying transient failures; raise DownloadError at last."""
     for attempt in range(how.retries + 1):
         try:
-            _get(file, part, how)
+            get(
+                file.url, part, label=f"{how.dataset}: {file.filename}",
+                timeout=how.timeout, progress=how.progress,
+            )  # fmt: skip
             return
         except urllib.error.HTTPError as error:
             error.close()
@@ -407,10 +313,10 @@ def _download_with_retries(file: RemoteFile, part: Path, how: _Transfer) -> None
                     f"{file.filename} into {part.parent} yourself."
                 ) from None
             reason = f"the server answered HTTP {error.code} ({error.reason})"
-        except _Refused as error:
+        except Refused as error:
             raise DownloadError(f"{how.dataset}: {error}; nothing was downloaded.") from None
-        except _TRANSIENT as error:
-            reason = _describe(error, how.timeout)
+        except TRANSIENT as error:
+            reason = describe(error, how.timeout)
         if attempt < how.retries:
             wait = how.backoff * 2**attempt
             print(f"{how.dataset}: {reason}; retrying in {wait:g} s.", file=sys.stderr)
@@ -422,50 +328,3 @@ def _download_with_retries(file: RemoteFile, part: Path, how: _Transfer) -> None
         f"copy {file.filename} into {part.parent} yourself; or pass root= (or set "
         "LABKIT_DATA_DIR) to a folder that already holds the dataset."
     )
-
-
-def _describe(error: Exception, timeout: float) -> str:
-    """A short, readable reason for a failed attempt."""
-    if isinstance(error, urllib.error.URLError) and isinstance(error.reason, Exception):
-        error = error.reason
-    if isinstance(error, TimeoutError):
-        return f"no answer within timeout={timeout:g} s"
-    if isinstance(error, ConnectionRefusedError):
-        return "the connection was refused (no network, or the server is down)"
-    return str(error) or type(error).__name__
-
-
-class _SafeRedirect(urllib.request.HTTPRedirectHandler):
-    """Follows a redirect only to a URL :class:`RemoteFile` would accept, never https → http."""
-
-    def redirect_request(
-        self, req: urllib.request.Request, fp: IO[bytes], code: int, msg: str,
-        headers: Message, newurl: str,
-    ) -> urllib.request.Request | None:  # fmt: skip
-        """Refuse a redirect that leaves https, or goes to plain http on another machine."""
-        leaves_https = req.full_url.startswith("https:") and not newurl.startswith("https:")
-        if leaves_https or not _url_allowed(newurl):
-            fp.close()
-            raise _Refused(f"{req.full_url} redirected to {newurl}, which is not https")
-        return super().redirect_request(req, fp, code, msg, headers, newurl)
-
-
-def _get(file: RemoteFile, part: Path, how: _Transfer) -> None:
-    """One GET of ``file.url`` into ``part``, with a progress bar; check the length received."""
-    # Built per call so that proxy settings in the environment are read now, not at import.
-    opener = urllib.request.build_opener(_SafeRedirect())
-    request = urllib.request.Request(file.url, headers={"User-Agent": "labkit"})
-    with opener.open(request, timeout=how.timeout) as response, open(part, "wb") as out:
-        length = response.headers.get("Content-Length", "")
-        total = int(length) if length.isdigit() else None
-        desc = f"{how.dataset}: {file.filename}"
-        received = 0
-        with tqdm(
-            total=total, unit="B", unit_scale=True, desc=desc, disable=not how.progress
-        ) as bar:
-            while chunk := response.read(_CHUNK):
-                out.write(chunk)
-                received += len(chunk)
-                bar.update(len(chunk))
-    if total is not None and received < total:
-        raise _Incomplete(f"the connection dropped after {received:,} of {total:,} bytes")
