@@ -5,6 +5,7 @@ Download tests use these instead of the internet: ``http_server`` serves files f
 refused, which is what "no network" looks like to the code under test.
 """
 
+import socket
 from collections.abc import Iterator
 
 import pytest
@@ -41,3 +42,16 @@ def offline_url(monkeypatch: pytest.MonkeyPatch) -> str:
     """A loopback URL (``http://127.0.0.1:PORT/offline``) on which connections are refused."""
     _no_proxy(monkeypatch)
     return unused_url()
+
+
+@pytest.fixture
+def loopback_only(monkeypatch):
+    """Fail the test if anything tries to resolve a host name other than loopback."""
+    real_getaddrinfo = socket.getaddrinfo
+
+    def guarded(host, *args, **kwargs):
+        if host not in ("127.0.0.1", "localhost", "::1"):
+            raise AssertionError(f"the code tried to resolve {host!r}")
+        return real_getaddrinfo(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", guarded)

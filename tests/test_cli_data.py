@@ -3,13 +3,14 @@
 import re
 
 import pytest
-
-# loopback_only is an autouse fixture: importing it applies it to these tests too.
-from test_datasets_remote import loopback_only, make_fake_files, point_catalogue_at  # noqa: F401
+from test_datasets_remote import make_fake_files, point_catalogue_at
 
 from labkit import datasets
 from labkit.cli import main
 from labkit.datasets import remote
+
+# No test here may resolve a host name other than loopback (fixture in conftest.py).
+pytestmark = pytest.mark.usefixtures("loopback_only")
 
 
 @pytest.fixture

@@ -8,13 +8,13 @@ import pytest
 import torch
 from sklearn import datasets as sk
 
-# loopback_only is an autouse fixture: these tests must not reach the network either.
-from test_datasets_remote import loopback_only  # noqa: F401
-
 from labkit import datasets
 from labkit.datasets import catalogue, generated
 from labkit.paths import COURSE_ROOT
 from labkit.splits import train_val_test_split
+
+# No test here may resolve a host name other than loopback (fixture in conftest.py).
+pytestmark = pytest.mark.usefixtures("loopback_only")
 
 OFFLINE = ["breast_cancer", "diabetes", "digits", "iris", "sample_images", "scaling", "wine"]
 REMOTE = ["cifar10", "fashion_mnist", "mnist"]

@@ -8,7 +8,6 @@ any other host name.
 import hashlib
 import io
 import re
-import socket
 import subprocess
 import sys
 import urllib.request
@@ -51,19 +50,6 @@ def leftovers(folder: Path) -> list[str]:
 def files_in(folder: Path) -> list[str]:
     """The files in ``folder`` apart from lock files (which filelock may keep)."""
     return sorted(p.name for p in folder.iterdir() if not p.name.endswith(".lock"))
-
-
-@pytest.fixture
-def loopback_only(monkeypatch):
-    """Fail the test if anything tries to resolve a host name other than loopback."""
-    real_getaddrinfo = socket.getaddrinfo
-
-    def guarded(host, *args, **kwargs):
-        if host not in ("127.0.0.1", "localhost", "::1"):
-            raise AssertionError(f"the code tried to resolve {host!r}")
-        return real_getaddrinfo(host, *args, **kwargs)
-
-    monkeypatch.setattr(socket, "getaddrinfo", guarded)
 
 
 # Success and the cache ----------------------------------------------------------------

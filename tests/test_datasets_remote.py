@@ -11,7 +11,6 @@ import gzip
 import hashlib
 import json
 import re
-import socket
 import subprocess
 import sys
 
@@ -22,6 +21,10 @@ from test_datasets_formats import cifar_tarball, idx_bytes, random_cifar_batches
 from labkit import datasets
 from labkit.datasets import DownloadError, remote
 from labkit.datasets.download import RemoteFile
+
+# No test here may resolve a host name other than loopback (fixture in conftest.py).
+pytestmark = pytest.mark.usefixtures("loopback_only")
+
 
 TORCHVISION = "torchvision/datasets"
 
@@ -75,19 +78,6 @@ def point_catalogue_at(server, monkeypatch, files: dict) -> None:
             url = server.url(f"{name}/{file.filename}")
             patched[role] = RemoteFile(url, file.filename, md5(data), "computed by the test")
         monkeypatch.setitem(remote.CATALOGUE, name, dataclasses.replace(entry, files=patched))
-
-
-@pytest.fixture(autouse=True)
-def loopback_only(monkeypatch):
-    """Fail the test if anything tries to resolve a host name other than loopback."""
-    real_getaddrinfo = socket.getaddrinfo
-
-    def guarded(host, *args, **kwargs):
-        if host not in ("127.0.0.1", "localhost", "::1"):
-            raise AssertionError(f"the code tried to resolve {host!r}")
-        return real_getaddrinfo(host, *args, **kwargs)
-
-    monkeypatch.setattr(socket, "getaddrinfo", guarded)
 
 
 @pytest.fixture
