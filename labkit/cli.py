@@ -4,6 +4,7 @@
     labkit release [--check]
     labkit results [--run]
     labkit data list|info|fetch|verify [NAME] [--root DIR]
+    labkit grade SUBMISSION... --out DIR [--lesson NN] [--secret-file FILE] [--roster CSV]
 
 Only this module parses command-line arguments; each subcommand calls one function that the
 tests call directly.
@@ -142,6 +143,20 @@ def _data_verify(args: argparse.Namespace) -> int:
     return 0
 
 
+def command_grade(args: argparse.Namespace) -> int:
+    """Grade submissions into --out; 2 for a setup problem (no secret, unknown lesson...)."""
+    from labkit.grading.course import grade_course
+
+    try:
+        grade_course(args.submissions, out=args.out, lesson=args.lesson,
+                     secret_file=args.secret_file, roster=args.roster, workers=args.workers,
+                     cell_timeout=args.cell_timeout)  # fmt: skip
+    except (ValueError, OSError) as error:
+        print(f"labkit grade: {error}", file=sys.stderr)
+        return 2
+    return 0
+
+
 def get_args_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="labkit", description="The course's command line.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -172,6 +187,18 @@ def get_args_parser() -> argparse.ArgumentParser:
         "--root", help="cache folder for downloads (default: $LABKIT_DATA_DIR, else ~/.cache)"
     )
     data.set_defaults(handler=command_data)
+
+    grade = sub.add_parser("grade", help="grade submitted notebooks in isolated kernels")
+    grade.add_argument("submissions", nargs="+", help="submitted .ipynb files or folders of them")
+    grade.add_argument("--out", required=True, help="folder for feedback, gradebook.csv, ...")
+    grade.add_argument("--lesson", help="lesson number, e.g. 01 (default: from the notebooks)")
+    grade.add_argument("--secret-file", help="file holding the course secret (mode 600); "
+                       "default: $LABKIT_COURSE_SECRET")  # fmt: skip
+    grade.add_argument("--roster", help="CSV with columns file,student (default: file names)")
+    grade.add_argument("--workers", type=int, help="notebooks graded at once (default: cores)")
+    grade.add_argument("--cell-timeout", type=float, default=60.0,
+                       help="seconds per cell and per graded call (default: 60)")  # fmt: skip
+    grade.set_defaults(handler=command_grade)
     return parser
 
 

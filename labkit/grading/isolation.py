@@ -172,7 +172,7 @@ def claim_uid() -> UidLease:
 
 
 def processes_of(uid: int) -> list[int]:
-    """Live processes (zombies left out) whose real user is ``uid``.
+    """Live processes (zombies and dying ones left out) whose real user is ``uid``.
 
     Examples
     --------
@@ -188,7 +188,7 @@ def processes_of(uid: int) -> list[int]:
         except OSError:  # ended while we looked
             continue
         user = re.search(r"^Uid:\s+(\d+)", status, re.MULTILINE)
-        zombie = re.search(r"^State:\s+Z", status, re.MULTILINE)
+        zombie = re.search(r"^State:\s+[ZX]", status, re.MULTILINE)  # zombie or dead
         if user and int(user.group(1)) == uid and not zombie:
             found.append(int(entry.name))
     return found

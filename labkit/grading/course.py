@@ -1,0 +1,94 @@
+"""``labkit grade``: grade a class's submissions of one lesson, start to finish.
+
+It finds the submissions and the lesson, reads the course secret, hides from the kernels
+everything they must not read (the graded checks, the secret, the submissions, the
+results), grades in parallel and writes the reports as each submission finishes, so an
+interrupted run keeps what it has done.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from pathlib import Path
+
+import nbformat
+
+import labkit.grading
+from labkit.grading.batch import (
+    check_hidden,
+    find_submissions,
+    grade_all,
+    read_secret,
+    write_feedback,
+    write_reports,
+)
+from labkit.grading.grade import GradingOptions, SubmissionResult
+from labkit.grading.graded import exercises_for
+from labkit.grading.isolation import detect_isolation
+
+__all__ = ["grade_course", "lesson_of"]
+
+_HEADING = re.compile(r"^###\s+Exercise\s+(\d\d)\.ex\d+", re.MULTILINE)
+
+
+def lesson_of(path: Path) -> str | None:
+    """The lesson a notebook belongs to, from its exercise headings; None if unclear."""
+    try:
+        nb = nbformat.read(path, as_version=4)
+    except Exception:
+        return None
+    found = {m for cell in nb.cells if cell.cell_type == "markdown"
+             for m in _HEADING.findall(str(cell.source))}  # fmt: skip
+    return found.pop() if len(found) == 1 else None
+
+
+def grade_course(
+    paths: list[str],
+    *,
+    out: str | Path,
+    lesson: str | None = None,
+    secret_file: str | Path | None = None,
+    roster: str | Path | None = None,
+    workers: int | None = None,
+    cell_timeout: float = 60.0,
+    progress: bool = True,
+) -> list[SubmissionResult]:
+    """Grade every submission in ``paths`` and write the reports into ``out``.
+
+    Raises ValueError for a problem the instructor must fix first (no secret, unknown
+    lesson, two files for one student, ...), before any kernel starts.
+    """
+    submissions = find_submissions(paths, roster)
+    if lesson is None:
+        found = {lesson_of(s.path) for s in submissions} - {None}
+        if len(found) != 1:
+            raise ValueError(f"Cannot tell the lesson from the submissions (found "
+                             f"{sorted(found) or 'none'}): pass --lesson NN.")  # fmt: skip
+        lesson = found.pop()
+    exercises = exercises_for(lesson)
+    secret = read_secret(secret_file)
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True, mode=0o700)
+    hidden = [Path(labkit.grading.__file__).parent, out, *{s.path.parent for s in submissions}]
+    hidden += [Path(p) for p in (secret_file, roster) if p is not None]
+    check_hidden(hidden)
+    options = GradingOptions(cell_timeout=cell_timeout, hidden=tuple(map(str, hidden)))
+    start = time.monotonic()
+    results = grade_all(submissions, exercises, lesson=lesson, secret=secret, options=options,
+                        workers=workers, progress=progress,
+                        on_result=lambda result: write_feedback(result, out))  # fmt: skip
+    write_reports(results, out)
+    _summary(results, time.monotonic() - start, out)
+    return results
+
+
+def _summary(results: list[SubmissionResult], seconds: float, out: Path) -> None:
+    """Print what was graded, how long it took and what isolation held."""
+    total = results[0].max_score if results else 0
+    mean = sum(r.score for r in results) / max(len(results), 1)
+    print(f"Graded {len(results)} submission(s) in {seconds:.1f} s "
+          f"(mean score {mean:.2f} of {total:g}). Reports in {out}/.")  # fmt: skip
+    for note in detect_isolation().notes:
+        if note.startswith("no "):
+            print(f"  isolation: {note}")

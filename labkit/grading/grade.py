@@ -1,0 +1,294 @@
+"""Grade one submitted notebook: run it in a sandboxed kernel, then score it outside.
+
+1. The submission's code cells run in order in a fresh :class:`SandboxedKernel`, with
+   ``SMOKE = True`` injected after the ``parameters`` cell. Errors do not stop the run
+   (as "Run All" would), so one broken cell costs only what depends on it.
+2. For each exercise, the grader sends this student's graded inputs (drawn from the
+   course secret) and reads back plain JSON answers.
+3. The grader judges the answers in its own process. Nothing the kernel prints or
+   claims counts, only the answers.
+
+Exercises are found by the name the learner defines, not by cell position: moving,
+copying or adding cells does not matter; as in Jupyter, the last definition run wins.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import nbformat
+
+from labkit.grading.exercise import GradedExercise
+from labkit.grading.isolation import Isolation
+from labkit.grading.kernel import CellOutcome, SandboxedKernel
+from labkit.grading.limits import Limits
+from labkit.grading.protocol import query_code, read_answer
+from labkit.grading.sandbox import Sandbox
+
+__all__ = ["ExerciseResult", "GradingOptions", "SubmissionResult", "grade_submission"]
+
+# The kernel computes on one thread, so that parallel graders share the cores fairly;
+# figures are drawn off-screen and never sent.
+KERNEL_ENV = {"LABKIT_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MPLBACKEND": "agg"}
+# A cell that stops the kernel (os._exit, a flood, an ignored interrupt) is skipped in a
+# fresh kernel, so that it costs only what depends on it; at most this many kernels.
+MAX_KERNELS = 3
+
+
+@dataclass(frozen=True)
+class GradingOptions:
+    """How submissions are run.
+
+    Parameters
+    ----------
+    cell_timeout : float, default=60.0
+        Seconds one cell (or one graded call) may run before it is interrupted.
+    notebook_seconds : float, default=600.0
+        Seconds the whole submission may take; later cells are not run.
+    limits : Limits, default=Limits()
+        Memory, CPU, processes and file limits of the kernel.
+    isolation : Isolation or None, default=None
+        None: what the machine can enforce (``detect_isolation()``).
+    hidden : tuple of str, default=()
+        Paths the kernel must not read: checks, the secret, other submissions, results.
+    parameters : dict, default={"SMOKE": True}
+        Values injected after the notebook's ``parameters`` cell.
+    """
+
+    cell_timeout: float = 60.0
+    notebook_seconds: float = 600.0
+    limits: Limits = field(default_factory=Limits)
+    isolation: Isolation | None = None
+    hidden: tuple[str, ...] = ()
+    parameters: dict = field(default_factory=lambda: {"SMOKE": True})
+
+
+@dataclass(frozen=True)
+class ExerciseResult:
+    """The grade of one exercise. ``status`` is one of ``correct``, ``wrong``,
+    ``not attempted``, ``error``, ``timeout`` or ``not run``; ``reason`` says why in words
+    a learner can act on (it never shows graded inputs)."""
+
+    id: str
+    points: float
+    max_points: float
+    status: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class SubmissionResult:
+    """The grade of one submission, as the feedback file shows it.
+
+    ``problems`` lists cells that failed (``"cell 12: ZeroDivisionError: ..."``);
+    ``seconds`` is left out of :meth:`to_dict` so that a regrade gives the same file.
+    """
+
+    student: str
+    lesson: str
+    submission: str
+    score: float
+    max_score: float
+    exercises: list[ExerciseResult]
+    problems: list[str]
+    seconds: float = 0.0
+
+    def to_dict(self) -> dict:
+        """The feedback as plain data (for JSON)."""
+        data = asdict(self)
+        del data["seconds"]
+        return data
+
+
+def grade_submission(
+    path: str | Path,
+    exercises: list[GradedExercise],
+    *,
+    student: str,
+    lesson: str,
+    secret: bytes,
+    options: GradingOptions | None = None,
+) -> SubmissionResult:
+    """Run the notebook at ``path`` in a sandboxed kernel and grade ``exercises``.
+
+    Never raises for anything the submission does: an unreadable file, a crash, a
+    timeout or an output flood becomes 0 points with a reason.
+
+    Parameters
+    ----------
+    path : str or Path
+        The submitted ``.ipynb``.
+    exercises : list of GradedExercise
+        The lesson's graded exercises.
+    student : str
+        The student's id: it seeds the graded inputs.
+    lesson : str
+        The lesson number, e.g. ``"01"`` (for the report).
+    secret : bytes
+        The course secret.
+    options : GradingOptions or None, default=None
+        None: ``GradingOptions()``.
+
+    Returns
+    -------
+    SubmissionResult
+    """
+    options = GradingOptions() if options is None else options
+    start = time.monotonic()
+    path = Path(path)
+    try:
+        cells = _code_cells(path, options.parameters)
+    except Exception as error:  # any unreadable file: the student's problem, not ours
+        reason = f"the submission is not a readable notebook ({type(error).__name__}: {error})"
+        results = [_zero(exercise, "error", reason[:400]) for exercise in exercises]
+        return _result(student, lesson, path, results, [reason[:400]], start)
+    deadline = start + options.notebook_seconds
+    graded: dict[str, ExerciseResult] = {}
+    skipped: dict[int, CellOutcome] = {}  # cells that stopped a kernel: not run again
+    outcomes: dict[int, CellOutcome] = {}
+    for _ in range(MAX_KERNELS):
+        with (
+            Sandbox(options.limits, isolation=options.isolation, hidden=options.hidden) as box,
+            SandboxedKernel(box, cell_timeout=options.cell_timeout, env=KERNEL_ENV) as kernel,
+        ):
+            outcomes = _run_cells(kernel, cells, skipped, deadline)
+            for exercise in exercises:
+                if kernel.dead_reason is not None or time.monotonic() > deadline:
+                    break
+                if exercise.id not in graded:
+                    graded[exercise.id] = _grade(kernel, exercise, secret, student, cells, outcomes)
+            stopped_by = _stopping_cell(kernel, outcomes, skipped)
+        if len(graded) == len(exercises) or time.monotonic() > deadline:
+            break
+        if stopped_by is not None:
+            skipped[stopped_by] = outcomes[stopped_by]
+    reason = _not_run_reason(outcomes, time.monotonic() > deadline)
+    results = [graded.get(ex.id) or _zero(ex, "not run", reason) for ex in exercises]
+    problems = [f"cell {index + 1}: {_describe(outcome)}" for index, outcome in outcomes.items()
+                if outcome.status != "ok"]  # fmt: skip
+    return _result(student, lesson, path, results, problems, start)
+
+
+def _stopping_cell(kernel: SandboxedKernel, outcomes: dict, skipped: dict) -> int | None:
+    """The cell whose run stopped the kernel, if one did (not a graded call)."""
+    if kernel.dead_reason is None:
+        return None
+    failed = [i for i, o in outcomes.items() if o.status != "ok" and i not in skipped]
+    return failed[-1] if failed and outcomes[failed[-1]].status != "error" else None
+
+
+def _not_run_reason(outcomes: dict, out_of_time: bool) -> str:
+    """Why an exercise could not be graded at all."""
+    if out_of_time:
+        return "not graded: the notebook took longer than it may"
+    stops = [f"cell {i + 1}: {_describe(o)}" for i, o in outcomes.items()
+             if o.status in ("timeout", "dead")]  # fmt: skip
+    return f"not graded: the kernel kept stopping ({'; '.join(stops) or 'no cell named'})"
+
+
+def _code_cells(path: Path, parameters: dict) -> list[str]:
+    """The sources of the notebook's code cells, with ``parameters`` injected."""
+    nb = nbformat.read(path, as_version=4)
+    cells = [(cell.source, cell.metadata.get("tags", [])) for cell in nb.cells
+             if cell.cell_type == "code"]  # fmt: skip
+    injected = "\n".join(f"{name} = {value!r}" for name, value in parameters.items())
+    at = next((i + 1 for i, (_, tags) in enumerate(cells) if "parameters" in tags), 0)
+    sources = [str(source) for source, _ in cells]
+    return [*sources[:at], injected, *sources[at:]] if injected else sources
+
+
+def _run_cells(
+    kernel: SandboxedKernel, cells: list[str], skipped: dict, deadline: float
+) -> dict[int, CellOutcome]:
+    """Run every cell but ``skipped``; outcomes by index. Stops if the kernel dies."""
+    outcomes: dict[int, CellOutcome] = dict(skipped)
+    for index, source in enumerate(cells):
+        if index in skipped:
+            continue
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            outcomes[index] = CellOutcome("timeout", "", "the notebook ran out of time", 0.0)
+            kernel.dead_reason = "the notebook took longer than it may, so it was stopped"
+            break
+        outcomes[index] = kernel.run_cell(source, timeout=min(kernel.cell_timeout, remaining))
+        if kernel.dead_reason is not None:
+            break
+    return outcomes
+
+
+def _grade(
+    kernel: SandboxedKernel,
+    exercise: GradedExercise,
+    secret: bytes,
+    student: str,
+    cells: list[str],
+    outcomes: dict,
+) -> ExerciseResult:
+    """Query the kernel with this student's cases and judge the answers here."""
+    if kernel.dead_reason is not None:
+        reason = f"not graded: {kernel.dead_reason}{_hint(exercise, cells, outcomes)}"
+        return _zero(exercise, "not run", reason)
+    wrong = 0
+    cases = exercise.make_cases(secret, student)
+    for case in cases:
+        outcome = kernel.run_cell(query_code(exercise.expression, case.args, exercise.name))
+        if outcome.status != "ok":
+            what = "function" if exercise.kind == "function" else "answer"
+            return _zero(exercise, "timeout" if outcome.status == "timeout" else "error",
+                         f"your {what} failed on a graded input: {_describe(outcome)}")  # fmt: skip
+        kind, answer = read_answer(outcome.stdout)
+        if kind == "not_attempted":
+            return _zero(exercise, "not attempted", f"not attempted yet: {exercise.name} is "
+                         "still the placeholder")  # fmt: skip
+        if kind == "error":
+            return _zero(exercise, "error", f"{answer}{_hint(exercise, cells, outcomes)}")
+        if not _judge(exercise, answer, case.expected):
+            wrong += 1
+    if wrong:
+        return _zero(exercise, "wrong", f"wrong answer for {wrong} of {len(cases)} graded "
+                     f"inputs. Try labkit.check({exercise.id!r}, {exercise.name}) for "
+                     "examples you can see.")  # fmt: skip
+    return ExerciseResult(exercise.id, exercise.points, exercise.points, "correct", "")
+
+
+def _judge(exercise: GradedExercise, answer: object, expected: object) -> bool:
+    """The exercise's judge; a judge that fails on odd input counts as a wrong answer."""
+    try:
+        return exercise.judge(answer, expected) is True
+    except Exception:
+        return False
+
+
+def _hint(exercise: GradedExercise, cells: list[str], outcomes: dict) -> str:
+    """' (cell N: what went wrong)' for failed cells that define the exercise's name."""
+    defines = re.compile(rf"^\s*(def\s+{exercise.name}\b|{exercise.name}\s*=)", re.MULTILINE)
+    failed = [f"cell {index + 1}: {_describe(outcome)}" for index, outcome in outcomes.items()
+              if outcome.status != "ok" and defines.search(cells[index])]  # fmt: skip
+    return f" ({'; '.join(failed)})" if failed else ""
+
+
+def _describe(outcome: CellOutcome) -> str:
+    """A cell's failure in words."""
+    return outcome.error or outcome.status
+
+
+def _zero(exercise: GradedExercise, status: str, reason: str) -> ExerciseResult:
+    return ExerciseResult(exercise.id, 0.0, exercise.points, status, reason)
+
+
+def _result(
+    student: str, lesson: str, path: Path, results: list, problems: list, start: float
+) -> SubmissionResult:
+    return SubmissionResult(
+        student=student,
+        lesson=lesson,
+        submission=path.name,
+        score=sum(result.points for result in results),
+        max_score=sum(result.max_points for result in results),
+        exercises=results,
+        problems=problems,
+        seconds=round(time.monotonic() - start, 2),
+    )

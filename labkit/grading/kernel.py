@@ -1,0 +1,300 @@
+"""A Jupyter kernel inside a :class:`~labkit.grading.sandbox.Sandbox`, run one cell at a time.
+
+The grader never trusts the kernel: it only sends code and reads back what the kernel
+printed, at most ``output_limit_bytes`` per cell. A cell that runs too long is interrupted;
+a kernel that cannot be interrupted, floods its output or dies is killed, and every later
+cell gets the status ``"dead"``. Whatever the kernel started dies with it.
+
+>>> from labkit.grading import Limits, Sandbox
+>>> with Sandbox(Limits(wall_seconds=120)) as box, SandboxedKernel(box) as kernel:
+...     outcome = kernel.run_cell("print(6 * 7)")
+>>> outcome.status, outcome.stdout
+('ok', '42\\n')
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import queue
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from contextlib import suppress
+from dataclasses import dataclass
+from pathlib import Path
+
+import zmq
+from jupyter_client import KernelManager
+from jupyter_client.kernelspec import KernelSpecManager
+
+from labkit.grading.command import sandbox_command
+from labkit.grading.sandbox import Sandbox, _environment
+
+__all__ = ["CellOutcome", "SandboxedKernel"]
+
+SPEC_NAME = "labkit-sandbox"
+# Seconds a kernel gets to stop after an interrupt before it is killed.
+INTERRUPT_GRACE = 5.0
+
+
+@dataclass(frozen=True)
+class CellOutcome:
+    """What one cell did in the kernel.
+
+    Parameters
+    ----------
+    status : str
+        ``"ok"``; ``"error"`` (it raised: see ``error``); ``"timeout"`` (interrupted at the
+        time limit; the kernel lives on); ``"flood"`` (printed more than the limit: the
+        kernel was killed); ``"dead"`` (the kernel ended, now or in an earlier cell).
+    stdout : str
+        What it printed (stdout and stderr streams), at most the output limit.
+    error : str or None
+        For ``"error"``: the exception's name and message, e.g. ``"NameError: name 'x' is
+        not defined"``. For the other failures: why, in words.
+    seconds : float
+        Wall-clock time the cell took.
+
+    Examples
+    --------
+    >>> CellOutcome("ok", "3\\n", None, 0.01).status
+    'ok'
+    """
+
+    status: str
+    stdout: str
+    error: str | None
+    seconds: float
+
+
+class SandboxedKernel:
+    """An IPython kernel started in ``box``, with per-cell time and output limits.
+
+    Parameters
+    ----------
+    box : Sandbox
+        An open sandbox. With full isolation the kernel runs through
+        :func:`~labkit.grading.command.sandbox_command` (its own user, no network, its
+        ``hidden`` paths covered); otherwise as a plain process with the sandbox's
+        environment and workdir (the degraded mode, see ``docs/SANDBOX.md``).
+    cell_timeout : float, default=60.0
+        Seconds a cell may run before it is interrupted.
+    output_limit_bytes : int, default=2_000_000
+        Most bytes of output (text and figures) one cell may send; beyond, the kernel is
+        killed.
+    startup_timeout : float, default=60.0
+        Seconds the kernel may take to answer its first request.
+    env : dict of str to str or None, default=None
+        Added to the sandbox's minimal environment.
+    """
+
+    def __init__(
+        self,
+        box: Sandbox,
+        *,
+        cell_timeout: float = 60.0,
+        output_limit_bytes: int = 2_000_000,
+        startup_timeout: float = 60.0,
+        env: dict[str, str] | None = None,
+    ):
+        if box.workdir is None:
+            raise RuntimeError("The sandbox is not open: use `with Sandbox() as box:` first.")
+        for name, value in [("cell_timeout", cell_timeout), ("startup_timeout", startup_timeout)]:
+            if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
+                raise ValueError(f"{name} must be a positive number of seconds. "
+                                 f"Received: {name}={value!r}")  # fmt: skip
+        self.box = box
+        self.cell_timeout = float(cell_timeout)
+        self.output_limit_bytes = output_limit_bytes
+        self.startup_timeout = float(startup_timeout)
+        self.env = _environment(env, box.workdir)
+        self.dead_reason: str | None = None
+        self._spec_dir: tempfile.TemporaryDirectory | None = None
+        self._context: zmq.Context | None = None
+        self._km: KernelManager | None = None
+        self._kc = None
+
+    # --- starting and stopping ---------------------------------------------------------
+
+    def __enter__(self) -> SandboxedKernel:
+        try:
+            self._start()
+        except BaseException:
+            self.close()
+            raise
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def _start(self) -> None:
+        box = self.box
+        workdir = box.workdir
+        # parent_handle=1: no watching for the parent's death. In the PID namespace the
+        # kernel's parent is PID 1, which ipykernel would take for a dead parent; the
+        # sandbox kills the kernel when the grader goes, anyway.
+        launch = [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}",
+                  "--IPKernelApp.parent_handle=1"]  # fmt: skip
+        if box.isolation.pid_namespace:
+            argv = sandbox_command(launch, workdir=workdir, uid=box.uid, limits=box.limits,
+                                   isolation=box.isolation, hidden=box.hidden)  # fmt: skip
+        else:
+            # Degraded: rlimits through a small launcher, then exec the kernel.
+            argv = [sys.executable, "-m", "labkit.grading.rlimit_exec",
+                    json.dumps(box.limits.__dict__), "--", *launch]  # fmt: skip
+        # The kernel spec lives in a folder only the grader can read.
+        self._spec_dir = tempfile.TemporaryDirectory(prefix="labkit-kernelspec-")
+        spec_folder = Path(self._spec_dir.name) / SPEC_NAME
+        spec_folder.mkdir()
+        spec = {"argv": argv, "display_name": "labkit sandbox", "language": "python",
+                "interrupt_mode": "message"}  # fmt: skip
+        (spec_folder / "kernel.json").write_text(json.dumps(spec))
+        specs = KernelSpecManager(kernel_dirs=[self._spec_dir.name])
+        km = KernelManager(kernel_name=SPEC_NAME, kernel_spec_manager=specs, transport="ipc",
+                           ip=str(workdir / "kernel"))  # fmt: skip
+        km.connection_file = str(workdir / "connection.json")
+        km.write_connection_file()
+        if box.uid is not None:
+            os.chown(km.connection_file, box.uid, box.uid)
+        self._km = km
+        km.start_kernel(env=self.env, cwd=str(workdir), stdin=subprocess.DEVNULL,
+                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+        # A context of our own whose sockets bound what the kernel can make the grader
+        # hold: messages over 16 MB are dropped, at most 16 wait in a queue.
+        self._context = zmq.Context()
+        self._context.setsockopt(zmq.MAXMSGSIZE, 16 * 2**20)
+        self._context.setsockopt(zmq.RCVHWM, 16)
+        kc = km.client(context=self._context)
+        kc.start_channels()
+        self._kc = kc
+        try:
+            kc.wait_for_ready(timeout=self.startup_timeout)
+        except RuntimeError as error:
+            raise RuntimeError(f"The sandboxed kernel did not start: {error}") from None
+
+    def close(self) -> None:
+        """Stop the kernel and everything it started; harmless if already stopped."""
+        if self._kc is not None:
+            with suppress(Exception):
+                self._kc.stop_channels()
+            self._kc = None
+        if self._km is not None:
+            self._kill()
+            with suppress(Exception):
+                self._km.cleanup_resources()
+            self._km = None
+        if self._context is not None:
+            self._context.destroy(linger=0)
+            self._context = None
+        if self._spec_dir is not None:
+            self._spec_dir.cleanup()
+            self._spec_dir = None
+
+    def _kill(self) -> None:
+        """SIGKILL the kernel and all it started; return once they are gone."""
+        provisioner = self._km.provisioner
+        process = getattr(provisioner, "process", None) if provisioner else None
+        if process is None:
+            return
+        if self.box.isolation.pid_namespace:
+            # Kill the namespace's PID 1: the kernel then kills every process in it, and
+            # unshare (the outer process) exits once they are all gone.
+            self.box._kill_namespace(process)
+        else:
+            with suppress(ProcessLookupError, PermissionError):
+                os.killpg(process.pid, signal.SIGKILL)
+        with suppress(ProcessLookupError):
+            process.kill()
+        with suppress(subprocess.TimeoutExpired):
+            process.wait(timeout=10)
+
+    # --- running cells -----------------------------------------------------------------
+
+    def run_cell(self, source: str, *, timeout: float | None = None) -> CellOutcome:
+        """Run ``source`` in the kernel and wait for it, within the time and output limits.
+
+        Parameters
+        ----------
+        source : str
+            The cell's code.
+        timeout : float or None, default=None
+            Seconds it may take; None: ``cell_timeout``.
+
+        Returns
+        -------
+        CellOutcome
+        """
+        start = time.monotonic()
+        if self.dead_reason is not None:
+            return CellOutcome("dead", "", self.dead_reason, 0.0)
+        limit = self.cell_timeout if timeout is None else timeout
+        msg_id = self._kc.execute(source, store_history=True, allow_stdin=False,
+                                  stop_on_error=False)  # fmt: skip
+        printed: list[str] = []
+        size, error = 0, None
+        deadline = start + limit
+        while True:
+            msg = self._next_message(deadline)
+            if msg is None:  # the deadline passed, or the kernel died
+                if self.dead_reason is not None:
+                    return self._outcome("dead", printed, self.dead_reason, start)
+                return self._interrupt(msg_id, printed, start, limit)
+            if msg["parent_header"].get("msg_id") != msg_id:
+                continue
+            kind, content = msg["msg_type"], msg["content"]
+            size += len(json.dumps(content)) if kind != "status" else 0
+            if size > self.output_limit_bytes:
+                self._die(f"a cell printed more than {self.output_limit_bytes:,} bytes")
+                return self._outcome("flood", printed, self.dead_reason, start)
+            if kind == "stream":
+                printed.append(str(content.get("text", "")))
+            elif kind == "error":
+                error = f"{content.get('ename', 'Error')}: {content.get('evalue', '')}"
+            elif kind == "status" and content.get("execution_state") == "idle":
+                status = "ok" if error is None else "error"
+                return self._outcome(status, printed, error, start)
+
+    def _next_message(self, deadline: float) -> dict | None:
+        """The next iopub message, or None at ``deadline`` or when the kernel has died."""
+        while True:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                return None
+            try:
+                return self._kc.get_iopub_msg(timeout=min(remaining, 0.5))
+            except queue.Empty:
+                if not self._km.is_alive():
+                    self._die("the kernel ended (crashed, was killed by a limit, or exited)")
+                    return None
+
+    def _interrupt(
+        self, msg_id: str, printed: list[str], start: float, limit: float
+    ) -> CellOutcome:
+        """Interrupt a cell past its time; kill the kernel if it does not stop."""
+        reason = f"the cell ran longer than {limit:g} s and was interrupted"
+        with suppress(Exception):
+            self._km.interrupt_kernel()
+        deadline = time.monotonic() + INTERRUPT_GRACE
+        while (msg := self._next_message(deadline)) is not None:
+            ours = msg["parent_header"].get("msg_id") == msg_id
+            idle = msg["msg_type"] == "status" and msg["content"].get("execution_state") == "idle"
+            if ours and idle:
+                return self._outcome("timeout", printed, reason, start)
+        if self.dead_reason is None:
+            self._die(f"did not stop within {limit:g} s (a long loop, an ignored interrupt or "
+                      "a flood of output), so the kernel was stopped")  # fmt: skip
+        return self._outcome("timeout", printed, self.dead_reason, start)
+
+    def _die(self, reason: str) -> None:
+        """Kill the kernel and remember why, for every later cell."""
+        self.dead_reason = reason
+        self._kill()
+
+    def _outcome(
+        self, status: str, printed: list[str], error: str | None, start: float
+    ) -> CellOutcome:
+        text = "".join(printed)[: self.output_limit_bytes]
+        return CellOutcome(status, text, error, round(time.monotonic() - start, 3))

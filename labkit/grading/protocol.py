@@ -1,0 +1,183 @@
+"""What the grader sends to the learner's kernel, and how it reads the answer back.
+
+The kernel is an untrusted oracle. The grader sends it a query (plain code it wrote,
+holding the inputs as JSON); the query evaluates the learner's answer and prints it as
+JSON after a marker. The grader reads only that text, at most a size cap, parses it with
+:func:`json.loads` (never unpickled, never evaluated) and checks its shape. Whatever the
+learner's code does inside the kernel, all it can change is the answer the grader sees.
+
+>>> payload = to_wire([np.array([1.0, 2.0]), 3])
+>>> payload
+'[{"__ndarray__": [1.0, 2.0], "dtype": "float64"}, 3]'
+>>> read_answer('noise\\n' + MARKER + '{"answer": [1, 2]}\\n')
+('answer', [1, 2])
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+
+import numpy as np
+
+__all__ = ["MARKER", "to_wire", "query_code", "read_answer", "same_answer"]
+
+MARKER = "@@labkit-answer@@ "
+ANSWER_LIMIT_BYTES = 1_000_000
+
+# Runs in the learner's kernel. It defines nothing that stays: one function, called once
+# and deleted. {payload} is a JSON string literal, {expression} reads the answer.
+_QUERY = """\
+def _labkit_query(payload):
+    import json, math, sys
+    def decode(x):
+        if isinstance(x, dict):
+            import numpy
+            return numpy.asarray(x["__ndarray__"], dtype=x["dtype"])
+        if isinstance(x, list):
+            return [decode(v) for v in x]
+        return x
+    def encode(v, depth=0):
+        if depth > 20:
+            raise TypeError("the answer is nested too deeply")
+        if hasattr(v, "detach") and hasattr(v, "cpu"):  # a torch tensor
+            v = v.detach().cpu().numpy()
+        if type(v).__module__ == "numpy":  # arrays and numpy scalars
+            v = v.tolist()
+        if v is None or type(v) in (bool, int, str):
+            return v
+        if type(v) is float:
+            return v if math.isfinite(v) else str(v)
+        if type(v) in (list, tuple):
+            return [encode(x, depth + 1) for x in v]
+        raise TypeError(f"the answer holds a {{type(v).__name__}}; expected numbers, "
+                        "strings, lists, tuples or arrays")
+    args = decode(json.loads(payload))
+    try:
+        if globals().get({name!r}, 0) is None:  # a placeholder left as None
+            raise NotImplementedError
+        reply = {{"answer": encode({expression})}}
+    except NotImplementedError:
+        reply = {{"not_attempted": True}}
+    except BaseException as error:
+        reply = {{"error": f"{{type(error).__name__}}: {{str(error)[:300]}}"}}
+    sys.stdout.write("\\n" + {marker!r} + json.dumps(reply) + "\\n")
+    sys.stdout.flush()
+_labkit_query({payload!r})
+del _labkit_query
+"""
+
+
+def to_wire(value: object) -> str:
+    """``value`` as JSON for a query: numbers, str, bool, None, lists, tuples and arrays.
+
+    Examples
+    --------
+    >>> to_wire((1, "a", None))
+    '[1, "a", null]'
+    """
+
+    def convert(v: object) -> object:
+        if isinstance(v, np.ndarray):
+            return {"__ndarray__": v.tolist(), "dtype": str(v.dtype)}
+        if isinstance(v, np.generic):
+            return v.item()
+        if isinstance(v, list | tuple):
+            return [convert(x) for x in v]
+        if v is None or isinstance(v, bool | int | float | str):
+            return v
+        raise TypeError(f"Cannot send a {type(v).__name__} to a kernel: {v!r}")
+
+    return json.dumps(convert(value))
+
+
+def query_code(expression: str, args: Sequence[object] = (), name: str = "") -> str:
+    """The code of a query that evaluates ``expression`` with ``args`` in the kernel.
+
+    ``expression`` may use ``args`` (the decoded inputs: arrays come back as NumPy
+    arrays), e.g. ``"my_accuracy(*args)"``. If the learner's ``name`` is None (an untouched
+    placeholder), the reply is "not attempted".
+
+    Examples
+    --------
+    >>> "my_accuracy(*args)" in query_code("my_accuracy(*args)", [[1, 2], [1, 0]])
+    True
+    """
+    return _QUERY.format(payload=to_wire(list(args)), expression=expression, marker=MARKER,
+                         name=name)  # fmt: skip
+
+
+def read_answer(printed: str) -> tuple[str, object]:
+    """Read a query's reply from what the kernel printed.
+
+    Returns
+    -------
+    tuple of (str, object)
+        ``("answer", value)``; ``("not_attempted", None)`` if the learner's code raised
+        NotImplementedError; ``("error", message)`` if it raised something else or the
+        reply is missing, too large or malformed.
+
+    Examples
+    --------
+    >>> read_answer(MARKER + '{"error": "NameError: name \\'f\\' is not defined"}')
+    ('error', "NameError: name 'f' is not defined")
+    >>> read_answer("the learner printed this only")
+    ('error', 'no answer came back from the kernel')
+    """
+    lines = [line for line in printed.splitlines() if line.startswith(MARKER)]
+    if not lines:
+        return "error", "no answer came back from the kernel"
+    text = lines[-1][len(MARKER) :]
+    if len(text) > ANSWER_LIMIT_BYTES:
+        return "error", f"the answer is larger than {ANSWER_LIMIT_BYTES:,} bytes"
+    try:
+        reply = json.loads(text)
+    except (ValueError, RecursionError):
+        return "error", "the answer could not be read (malformed JSON)"
+    if not isinstance(reply, dict) or len(reply) != 1:
+        return "error", "the answer could not be read (unexpected shape)"
+    kind, value = next(iter(reply.items()))
+    if kind == "answer":
+        return "answer", value
+    if kind == "not_attempted":
+        return "not_attempted", None
+    if kind == "error" and isinstance(value, str):
+        return "error", value[:400]
+    return "error", "the answer could not be read (unexpected shape)"
+
+
+def same_answer(got: object, expected: object, *, rel: float = 1e-6, abs_: float = 1e-9) -> bool:
+    """True if a decoded answer ``got`` matches ``expected``: numbers within tolerance,
+    lists (and tuples, arrays) of the same length element by element, str and None exact.
+
+    A bool matches only a bool; a number given as a string ("nan") never matches.
+
+    Examples
+    --------
+    >>> same_answer([1, 2.0000000001], np.array([1.0, 2.0]))
+    True
+    >>> same_answer(True, 1)
+    False
+    """
+    if isinstance(expected, np.ndarray | tuple):
+        expected = expected.tolist() if isinstance(expected, np.ndarray) else list(expected)
+    if isinstance(expected, np.generic):
+        expected = expected.item()
+    if isinstance(expected, bool) or isinstance(got, bool):
+        return type(got) is bool and type(expected) is bool and got == expected
+    if isinstance(expected, int | float):
+        if type(got) not in (int, float):
+            return False
+        diff = abs(float(got) - float(expected))
+        return diff <= max(abs_, rel * abs(float(expected)))
+    if isinstance(expected, list):
+        return (
+            type(got) is list
+            and len(got) == len(expected)
+            and all(
+                same_answer(g, e, rel=rel, abs_=abs_) for g, e in zip(got, expected, strict=True)
+            )
+        )
+    if expected is None or isinstance(expected, str):
+        return type(got) is type(expected) and got == expected
+    raise TypeError(f"Cannot compare with an expected {type(expected).__name__}: {expected!r}")

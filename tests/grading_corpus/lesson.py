@@ -1,0 +1,130 @@
+"""Lesson 98, made for testing the grader: two function exercises and one model exercise.
+
+:func:`notebook` builds a submission from the lesson's cells, with any cell replaced:
+``notebook({"ex1": "def mean_of_squares(values):\\n    return 0"})``. The cells are
+short so that a submission runs in about a second (the model cell imports torch).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import nbformat
+import numpy as np
+
+from labkit.grading.exercise import Case, GradedExercise
+
+# The cells of a correct submission, by name, in order.
+CORRECT = {
+    "parameters": "SMOKE = False",
+    "setup": "import numpy as np",
+    "ex1": (
+        "def mean_of_squares(values):\n"
+        "    values = np.asarray(values, dtype=float)\n"
+        "    return float(np.mean(values**2))"
+    ),
+    "ex2": (
+        "def running_max(values):\n"
+        "    out, best = [], None\n"
+        "    for v in values:\n"
+        "        best = v if best is None or v > best else best\n"
+        "        out.append(best)\n"
+        "    return out"
+    ),
+    "ex3": (
+        "import torch\n"
+        "torch.manual_seed(0)\n"
+        "rng = np.random.default_rng(0)\n"
+        "X = rng.normal(size=(400, 2)).astype(np.float32)\n"
+        "y = (X[:, 0] + X[:, 1] > 0).astype(np.int64)\n"
+        "nn = torch.nn\n"
+        "model = nn.Sequential(nn.Linear(2, 16), nn.ReLU(), nn.Linear(16, 2))\n"
+        "optimizer = torch.optim.Adam(model.parameters(), lr=0.05)\n"
+        "for step in range(100 if SMOKE else 300):\n"
+        "    logits = model(torch.from_numpy(X))\n"
+        "    loss = nn.functional.cross_entropy(logits, torch.from_numpy(y))\n"
+        "    optimizer.zero_grad()\n"
+        "    loss.backward()\n"
+        "    optimizer.step()\n"
+        "print(f'training loss {loss.item():.3f}')"
+    ),
+}
+
+# What an untouched learner version holds (what `labkit release` would leave).
+PLACEHOLDER = "    raise NotImplementedError('Write your solution here.')"
+BLANK = {
+    "ex1": f"def mean_of_squares(values):\n{PLACEHOLDER}",
+    "ex2": f"def running_max(values):\n{PLACEHOLDER}",
+    "ex3": "import torch\nmodel = None  # your answer here",
+}
+
+
+def _mean_of_squares_cases(rng: np.random.Generator) -> list[Case]:
+    cases = []
+    for size in (1, 3, 8, 20):
+        values = np.round(rng.normal(0, 5, size), 3)
+        cases.append(Case(args=(values.tolist(),), expected=float(np.mean(values**2))))
+    return cases
+
+
+def _running_max_cases(rng: np.random.Generator) -> list[Case]:
+    cases = []
+    for size in (1, 5, 12):
+        values = rng.integers(-50, 50, size).tolist()
+        cases.append(Case(args=(values,), expected=np.maximum.accumulate(values).tolist()))
+    return cases
+
+
+def _model_cases(rng: np.random.Generator) -> list[Case]:
+    X = rng.normal(size=(200, 2)).astype(np.float32)
+    return [Case(args=(X,), expected=(X[:, 0] + X[:, 1] > 0).astype(int).tolist())]
+
+
+def _accuracy_at_least_90(predicted: object, labels: object) -> bool:
+    if not isinstance(predicted, list) or len(predicted) != len(labels):
+        return False
+    if not all(type(p) is int for p in predicted):
+        return False
+    return float(np.mean(np.array(predicted) == np.array(labels))) >= 0.9
+
+
+PREDICT = (
+    "__import__('torch').no_grad().__enter__() or "
+    "model(__import__('torch').as_tensor(args[0], dtype=__import__('torch').float32)).argmax(1)"
+)
+
+EXERCISES = [
+    GradedExercise("98.ex1", "mean_of_squares", 2, _mean_of_squares_cases),
+    GradedExercise("98.ex2", "running_max", 2, _running_max_cases),
+    GradedExercise(
+        "98.ex3",
+        "model",
+        3,
+        _model_cases,
+        kind="model",
+        expression=PREDICT,
+        judge=_accuracy_at_least_90,
+    ),  # fmt: skip
+]
+FULL_MARKS = 7.0
+
+
+def notebook(replace: dict[str, str] | None = None, extra: list[str] | None = None):
+    """A submission: the correct cells with ``replace`` applied, then ``extra`` cells."""
+    cells = CORRECT | (replace or {})
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["labkit"] = {"lesson": "98"}
+    for name, source in cells.items():
+        tags = ["parameters"] if name == "parameters" else []
+        nb.cells.append(nbformat.v4.new_markdown_cell(f"### {name}"))
+        nb.cells.append(nbformat.v4.new_code_cell(source, metadata={"tags": tags}))
+    for source in extra or []:
+        nb.cells.append(nbformat.v4.new_code_cell(source))
+    return nb
+
+
+def write(folder: Path, student: str, nb) -> Path:
+    """Write ``nb`` as ``folder/<student>.ipynb``; return the path."""
+    path = folder / f"{student}.ipynb"
+    nbformat.write(nb, path)
+    return path

@@ -1,0 +1,103 @@
+"""Tests for labkit.grading.protocol and labkit.grading.exercise: the wire and the cases."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from labkit.grading.exercise import Case, GradedExercise, case_generator
+from labkit.grading.protocol import MARKER, query_code, read_answer, same_answer, to_wire
+
+
+def _run_query(setup: str, expression: str, args: list, name: str = "") -> tuple[str, object]:
+    """Run a query in a fresh Python (as the kernel would) and read its answer."""
+    code = f"{setup}\n{query_code(expression, args, name)}"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    return read_answer(out.stdout)
+
+
+def test_to_wire_round_trips_arrays_and_nesting() -> None:
+    payload = to_wire([np.arange(3, dtype=np.int32), (1.5, "a"), None, True, np.float64(2)])
+    assert json.loads(payload) == [
+        {"__ndarray__": [0, 1, 2], "dtype": "int32"}, [1.5, "a"], None, True, 2.0,
+    ]  # fmt: skip
+    with pytest.raises(TypeError, match="Cannot send a set"):
+        to_wire([{1, 2}])
+
+
+def test_query_sends_arrays_and_reads_numpy_and_tuples_back() -> None:
+    setup = "import numpy as np\ndef f(x, k):\n    return x.dtype.name, x * k, (k, np.float32(0.5))"
+    kind, answer = _run_query(setup, "f(*args)", [np.array([1, 2]), 3])
+    assert (kind, answer) == ("answer", ["int64", [3, 6], [3, 0.5]])
+
+
+def test_query_reports_placeholders_errors_and_odd_answers() -> None:
+    placeholder = "def f():\n    raise NotImplementedError('Write your solution here.')"
+    assert _run_query(placeholder, "f(*args)", []) == ("not_attempted", None)
+    assert _run_query("ANSWER = None", "ANSWER", [], name="ANSWER") == ("not_attempted", None)
+    assert _run_query("", "missing(*args)", []) == (
+        "error", "NameError: name 'missing' is not defined",
+    )  # fmt: skip
+    kind, message = _run_query("class Always:\n    def __eq__(self, o): return True",
+                               "Always()", [])  # fmt: skip
+    assert kind == "error" and "holds a Always" in message
+    assert _run_query("", "float('nan')", []) == ("answer", "nan")  # never equal to a number
+
+
+def test_read_answer_takes_the_last_marker_and_rejects_junk() -> None:
+    assert read_answer(f'{MARKER}{{"answer": 1}}\n{MARKER}{{"answer": 2}}\n') == ("answer", 2)
+    assert read_answer(f"{MARKER}not json")[0] == "error"
+    assert read_answer(f"{MARKER}[1, 2]") == (
+        "error",
+        "the answer could not be read (unexpected shape)",
+    )
+    assert read_answer(f'{MARKER}{{"answer": 1, "score": 10}}')[0] == "error"
+    assert read_answer(f"{MARKER}" + "[" * 100_000 + "]" * 100_000)[0] == "error"
+    assert read_answer(f'{MARKER}{{"error": 3}}')[0] == "error"
+
+
+def test_same_answer() -> None:
+    assert same_answer(0.30000000000000004, 0.3)
+    assert not same_answer(0.301, 0.3)
+    assert same_answer([[1, 2], [3]], [np.array([1, 2]), np.array([3])])
+    assert not same_answer([1, 2], [1, 2, 3])
+    assert not same_answer("3", 3) and not same_answer(None, 0) and not same_answer(1, True)
+    assert same_answer("cpu", "cpu") and not same_answer("cpu ", "cpu")
+    assert not same_answer({"answer": 1}, 1)
+    with pytest.raises(TypeError, match="Cannot compare with an expected dict"):
+        same_answer(1, {"a": 1})
+
+
+def test_case_generator_depends_on_secret_student_and_exercise() -> None:
+    def draw(secret: bytes, student: str, exercise: str) -> int:
+        return int(case_generator(secret, student, exercise).integers(0, 2**62))
+
+    base = draw(b"s" * 16, "ada", "01.ex1")
+    assert base == draw(b"s" * 16, "ada", "01.ex1")
+    assert base != draw(b"t" * 16, "ada", "01.ex1")
+    assert base != draw(b"s" * 16, "bob", "01.ex1")
+    assert base != draw(b"s" * 16, "ada", "01.ex2")
+    with pytest.raises(ValueError, match="at least 16 bytes"):
+        case_generator(b"short", "ada", "01.ex1")
+
+
+def test_graded_exercise_checks_its_fields() -> None:
+    def cases(rng):
+        return [Case((1,), 2)]
+
+    assert GradedExercise("01.ex1", "f", 2, cases).expression == "f(*args)"
+    assert GradedExercise("01.ex1", "X", 1, cases, kind="value").expression == "X"
+    with pytest.raises(ValueError, match="id must look like '03.ex2'"):
+        GradedExercise("1.1", "f", 2, cases)
+    with pytest.raises(ValueError, match="kind must be one of"):
+        GradedExercise("01.ex1", "f", 2, cases, kind="plot")
+    with pytest.raises(ValueError, match="name must be a Python name"):
+        GradedExercise("01.ex1", "f()", 2, cases)
+    with pytest.raises(ValueError, match="points must be positive"):
+        GradedExercise("01.ex1", "f", 0, cases)
+    with pytest.raises(ValueError, match="a model exercise needs an expression"):
+        GradedExercise("01.ex1", "model", 2, cases, kind="model")

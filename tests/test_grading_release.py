@@ -1,0 +1,101 @@
+"""The release self-test: every lesson source earns full marks, every learner version zero.
+
+It grades the real lessons 00–02 in sandboxed kernels (smoke mode), through the library and
+through the ``labkit grade`` command, as an instructor would.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from labkit.cli import main
+from labkit.grading.batch import Submission, grade_all
+from labkit.grading.grade import GradingOptions
+from labkit.grading.graded import exercises_for
+from labkit.paths import NOTEBOOKS, SOLUTIONS
+
+SECRET = b"release self-test secret, not a real one"
+SOURCES = SOLUTIONS
+LEARNER = NOTEBOOKS
+
+
+def _lesson_file(folder: Path, lesson: str) -> Path:
+    return next(folder.glob(f"{lesson}_*.ipynb"))
+
+
+@pytest.fixture(scope="module")
+def graded_01_02():
+    """Lessons 01 and 02, source and learner version, graded two at a time."""
+    submissions, lessons = [], {}
+    for lesson in ("01", "02"):
+        for who, folder in (("source", SOURCES), ("learner", LEARNER)):
+            submissions.append(Submission(_lesson_file(folder, lesson), f"{who}-{lesson}"))
+            lessons[f"{who}-{lesson}"] = lesson
+    results = {}
+    for lesson in ("01", "02"):
+        mine = [s for s in submissions if lessons[s.student] == lesson]
+        for result in grade_all(mine, exercises_for(lesson), lesson=lesson, secret=SECRET,
+                                options=GradingOptions(cell_timeout=120), workers=2,
+                                progress=False):  # fmt: skip
+            results[result.student] = result
+    return results
+
+
+@pytest.mark.parametrize("lesson", ["01", "02"])
+def test_sources_earn_full_marks(graded_01_02, lesson: str) -> None:
+    result = graded_01_02[f"source-{lesson}"]
+    print(f"lesson {lesson} source: {result.score:g}/{result.max_score:g} in {result.seconds} s")
+    assert [e.status for e in result.exercises] == ["correct"] * len(result.exercises)
+    assert result.score == result.max_score == sum(e.points for e in exercises_for(lesson))
+    assert result.problems == []
+
+
+@pytest.mark.parametrize("lesson", ["01", "02"])
+def test_learner_versions_earn_zero_with_a_reason(graded_01_02, lesson: str) -> None:
+    result = graded_01_02[f"learner-{lesson}"]
+    assert result.score == 0 and result.problems == []
+    for exercise in result.exercises:
+        assert exercise.status == "not attempted", exercise
+        assert exercise.reason.startswith("not attempted yet: ")
+
+
+def test_labkit_grade_command_on_lesson_00(tmp_path: Path, capsys) -> None:
+    submissions = tmp_path / "submissions"
+    submissions.mkdir()
+    shutil.copy(_lesson_file(SOURCES, "00"), submissions / "ada.ipynb")
+    shutil.copy(_lesson_file(LEARNER, "00"), submissions / "bob__00_welcome.ipynb")
+    (submissions / "carol.ipynb").write_text("{ this is not a notebook")
+    secret = tmp_path / "course.secret"
+    secret.write_bytes(SECRET)
+    secret.chmod(0o600)
+    out = tmp_path / "results"
+    code = main(["grade", str(submissions), "--out", str(out), "--secret-file", str(secret),
+                 "--lesson", "00", "--workers", "2"])  # fmt: skip
+    assert code == 0
+    assert "Graded 3 submission(s)" in capsys.readouterr().out
+    with (out / "gradebook.csv").open() as handle:
+        rows = {row["student"]: row for row in csv.DictReader(handle)}
+    assert [(rows[s]["score"], rows[s]["max_score"]) for s in ("ada", "bob", "carol")] == [
+        ("5", "5"), ("0", "5"), ("0", "5"),
+    ]  # fmt: skip
+    bob = json.loads((out / "feedback" / "bob.json").read_text())
+    assert {e["status"] for e in bob["exercises"]} == {"not attempted"}
+    carol = json.loads((out / "feedback" / "carol.json").read_text())
+    assert "not a readable notebook" in carol["exercises"][0]["reason"]
+    gradescope = json.loads((out / "gradescope" / "ada" / "results.json").read_text())
+    assert gradescope["score"] == 5 and len(gradescope["tests"]) == 3
+
+
+def test_labkit_grade_refuses_a_bad_setup(tmp_path: Path, capsys, monkeypatch) -> None:
+    monkeypatch.delenv("LABKIT_COURSE_SECRET", raising=False)
+    shutil.copy(_lesson_file(LEARNER, "00"), tmp_path / "ada.ipynb")
+    assert main(["grade", str(tmp_path / "ada.ipynb"), "--out", str(tmp_path / "o")]) == 2
+    assert "No course secret" in capsys.readouterr().err
+    assert main(["grade", str(tmp_path / "ada.ipynb"), "--out", str(tmp_path / "o"),
+                 "--lesson", "42"]) == 2  # fmt: skip
+    assert "Known lessons: 00, 01, 02" in capsys.readouterr().err
