@@ -126,15 +126,8 @@ def _check_hidden(hidden: object, workdir: str) -> list[str]:
 
 
 def _init_script(workdir: str, hidden: Sequence[str] = ()) -> str:
-    """The script of the namespace's PID 1: hide files, reach this Python, run the command."""
+    """The script of the namespace's PID 1: reach this Python, hide files, run the command."""
     lines = ["set -e"]
-    for path in hidden:
-        if os.path.isdir(path):
-            lines.append(
-                f"mount -t tmpfs -o ro,mode=0755,size=4k labkit-hidden {shlex.quote(path)}"
-            )
-        else:
-            lines.append(f"mount --bind /dev/null {shlex.quote(path)}")
     for closed, prefixes in _closed_prefixes().items():
         # Where the sandbox user may not go (pyenv in /root), put a stand-in: an empty
         # tmpfs holding only this Python, read-only. It is built on the workdir (any folder
@@ -144,6 +137,14 @@ def _init_script(workdir: str, hidden: Sequence[str] = ()) -> str:
             inside = shlex.quote(os.path.join(workdir, os.path.relpath(prefix, closed)))
             lines += [f"mkdir -p {inside}", f"mount --bind -o ro {shlex.quote(prefix)} {inside}"]
         lines.append(f"mount --move {shlex.quote(workdir)} {shlex.quote(closed)}")
+    # Hiding comes last: a bind mount made after it would show what it hides again.
+    for path in hidden:
+        if os.path.isdir(path):
+            lines.append(
+                f"mount -t tmpfs -o ro,mode=0755,size=4k labkit-hidden {shlex.quote(path)}"
+            )
+        else:
+            lines.append(f"mount --bind /dev/null {shlex.quote(path)}")
     # umask 077: what the command writes (in /tmp too) only its own user may read.
     # The command runs as a child, not by exec: this root shell stays PID 1, out of the
     # command's reach, and the command gets ordinary signals (PID 1 ignores SIGXCPU).
@@ -151,9 +152,12 @@ def _init_script(workdir: str, hidden: Sequence[str] = ()) -> str:
 
 
 def _closed_prefixes() -> dict[str, list[str]]:
-    """This Python's folders that lie in a folder closed to others, by that folder."""
+    """This Python's folders (and labkit's) that lie in a folder closed to others."""
+    # labkit's own folder too: an editable install imports it from the repository.
+    package_root = Path(__file__).resolve().parents[2]
+    wanted = {os.path.realpath(sys.prefix), os.path.realpath(sys.base_prefix), str(package_root)}
     found: dict[str, list[str]] = {}
-    for prefix in sorted({os.path.realpath(sys.prefix), os.path.realpath(sys.base_prefix)}):
+    for prefix in sorted(wanted):
         closed = _closed_folder(prefix)
         if closed and not any(Path(prefix).is_relative_to(p) for p in found.get(closed, [])):
             found.setdefault(closed, []).append(prefix)

@@ -20,6 +20,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,8 +33,10 @@ SYSTEM_PATH = "/usr/local/bin:/usr/bin:/bin"
 # container tools hand out (100000 + 65536 per user), below the largest (2**32 - 2).
 UID_BASE = 3_000_000_000
 UID_SLOTS = 1024
-# One lock file per uid; held while a sandbox uses it. Only root may write in /run.
-LOCK_FOLDER = Path("/run/labkit-sandbox")
+# One lock file per uid, held while a sandbox uses it: in /run, where only root may write
+# (in the temporary folder where there is no /run; the owner and mode are checked).
+LOCK_FOLDER = Path("/run/labkit-sandbox" if os.path.isdir("/run") else
+                   os.path.join(tempfile.gettempdir(), "labkit-sandbox-locks"))  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -157,7 +160,7 @@ def claim_uid() -> UidLease:
         raise PermissionError("Only root can run commands as another user.")
     LOCK_FOLDER.mkdir(mode=0o700, exist_ok=True)
     info = LOCK_FOLDER.stat()
-    if info.st_uid != 0 or info.st_mode & 0o077:
+    if info.st_uid != 0 or info.st_mode & 0o077 or LOCK_FOLDER.is_symlink():
         raise RuntimeError(f"{LOCK_FOLDER} must belong to root with mode 0700; remove it.")
     for slot in range(UID_SLOTS):
         fd = os.open(LOCK_FOLDER / f"{slot}.lock", os.O_RDWR | os.O_CREAT, 0o600)
