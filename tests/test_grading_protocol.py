@@ -101,3 +101,14 @@ def test_graded_exercise_checks_its_fields() -> None:
         GradedExercise("01.ex1", "f", 0, cases)
     with pytest.raises(ValueError, match="a model exercise needs an expression"):
         GradedExercise("01.ex1", "model", 2, cases, kind="model")
+
+
+def test_tagged_answers_ignore_lines_without_the_tag() -> None:
+    forged = f'{MARKER}{{"answer": 99}}\n{MARKER}abc {{"answer": 98}}\n'
+    assert read_answer(forged, tag="abc") == ("answer", 98)
+    assert read_answer(forged, tag="f00")[0] == "error"
+    code = query_code("6 * 7", [], tag="f00")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert read_answer(forged + out.stdout, tag="f00") == ("answer", 42)
+    with pytest.raises(ValueError, match="tag must be lowercase letters and digits"):
+        query_code("1", [], tag="no spaces")

@@ -15,6 +15,7 @@ copying or adding cells does not matter; as in Jupyter, the last definition run 
 from __future__ import annotations
 
 import re
+import secrets
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -159,7 +160,9 @@ def grade_submission(
                 if kernel.dead_reason is not None or time.monotonic() > deadline:
                     break
                 if exercise.id not in graded:
-                    graded[exercise.id] = _grade(kernel, exercise, secret, student, cells, outcomes)
+                    graded[exercise.id] = _grade(
+                        kernel, exercise, secret, student, cells, outcomes, deadline
+                    )
             stopped_by = _stopping_cell(kernel, outcomes, skipped)
         if len(graded) == len(exercises) or time.monotonic() > deadline:
             break
@@ -226,6 +229,7 @@ def _grade(
     student: str,
     cells: list[str],
     outcomes: dict,
+    deadline: float,
 ) -> ExerciseResult:
     """Query the kernel with this student's cases and judge the answers here."""
     if kernel.dead_reason is not None:
@@ -234,12 +238,19 @@ def _grade(
     wrong = 0
     cases = exercise.make_cases(secret, student)
     for case in cases:
-        outcome = kernel.run_cell(query_code(exercise.expression, case.args, exercise.name))
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            return _zero(exercise, "not run", "not graded: the notebook took longer than it may")
+        # A fresh random tag per query: lines a background thread of the learner's prints
+        # (without reading this query) cannot pass for the answer.
+        tag = secrets.token_hex(8)
+        query = query_code(exercise.expression, case.args, exercise.name, tag=tag)
+        outcome = kernel.run_cell(query, timeout=min(kernel.cell_timeout, remaining))
         if outcome.status != "ok":
             what = "function" if exercise.kind == "function" else "answer"
             return _zero(exercise, "timeout" if outcome.status == "timeout" else "error",
                          f"your {what} failed on a graded input: {_describe(outcome)}")  # fmt: skip
-        kind, answer = read_answer(outcome.stdout)
+        kind, answer = read_answer(outcome.stdout, tag=tag)
         if kind == "not_attempted":
             return _zero(exercise, "not attempted", f"not attempted yet: {exercise.name} is "
                          "still the placeholder")  # fmt: skip

@@ -264,17 +264,24 @@ class SandboxedKernel:
             if remaining <= 0:
                 return None
             try:
-                return self._kc.get_iopub_msg(timeout=min(remaining, 0.5))
+                msg = self._kc.get_iopub_msg(timeout=min(remaining, 0.5))
             except queue.Empty:
                 if not self._km.is_alive():
                     self._die("the kernel ended (crashed, was killed by a limit, or exited)")
                     return None
+                continue
+            except Exception:  # the learner's code can break the kernel's own messaging
+                msg = None
+            if not _well_formed(msg):
+                self._die("the kernel sent a message the grader cannot read, so it was stopped")
+                return None
+            return msg
 
     def _interrupt(
         self, msg_id: str, printed: list[str], start: float, limit: float
     ) -> CellOutcome:
         """Interrupt a cell past its time; kill the kernel if it does not stop."""
-        reason = f"the cell ran longer than {limit:g} s and was interrupted"
+        reason = f"the cell ran longer than {limit:.0f} s and was interrupted"
         with suppress(Exception):
             self._km.interrupt_kernel()
         deadline = time.monotonic() + INTERRUPT_GRACE
@@ -284,7 +291,7 @@ class SandboxedKernel:
             if ours and idle:
                 return self._outcome("timeout", printed, reason, start)
         if self.dead_reason is None:
-            self._die(f"did not stop within {limit:g} s (a long loop, an ignored interrupt or "
+            self._die(f"did not stop within {limit:.0f} s (a long loop, an ignored interrupt or "
                       "a flood of output), so the kernel was stopped")  # fmt: skip
         return self._outcome("timeout", printed, self.dead_reason, start)
 
@@ -298,3 +305,13 @@ class SandboxedKernel:
     ) -> CellOutcome:
         text = "".join(printed)[: self.output_limit_bytes]
         return CellOutcome(status, text, error, round(time.monotonic() - start, 3))
+
+
+def _well_formed(msg: object) -> bool:
+    """True if ``msg`` has the parts the grader reads, of the right types."""
+    return (
+        isinstance(msg, dict)
+        and isinstance(msg.get("parent_header"), dict)
+        and isinstance(msg.get("content"), dict)
+        and isinstance(msg.get("msg_type"), str)
+    )

@@ -16,6 +16,7 @@ learner's code does inside the kernel, all it can change is the answer the grade
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
 
 import numpy as np
@@ -91,24 +92,34 @@ def to_wire(value: object) -> str:
     return json.dumps(convert(value))
 
 
-def query_code(expression: str, args: Sequence[object] = (), name: str = "") -> str:
+def query_code(
+    expression: str, args: Sequence[object] = (), name: str = "", *, tag: str = ""
+) -> str:
     """The code of a query that evaluates ``expression`` with ``args`` in the kernel.
 
     ``expression`` may use ``args`` (the decoded inputs: arrays come back as NumPy
     arrays), e.g. ``"my_accuracy(*args)"``. If the learner's ``name`` is None (an untouched
-    placeholder), the reply is "not attempted".
+    placeholder), the reply is "not attempted". ``tag``, a random word per query, goes into
+    the answer's marker: :func:`read_answer` with the same tag ignores any other line.
 
     Examples
     --------
     >>> "my_accuracy(*args)" in query_code("my_accuracy(*args)", [[1, 2], [1, 0]])
     True
     """
-    return _QUERY.format(payload=to_wire(list(args)), expression=expression, marker=MARKER,
-                         name=name)  # fmt: skip
+    return _QUERY.format(payload=to_wire(list(args)), expression=expression,
+                         marker=_marker(tag), name=name)  # fmt: skip
 
 
-def read_answer(printed: str) -> tuple[str, object]:
-    """Read a query's reply from what the kernel printed.
+def _marker(tag: str) -> str:
+    """The start of an answer line: the marker, then the query's tag if it has one."""
+    if not re.fullmatch(r"[0-9a-z]*", tag):
+        raise ValueError(f"tag must be lowercase letters and digits. Received: tag={tag!r}")
+    return f"{MARKER}{tag} " if tag else MARKER
+
+
+def read_answer(printed: str, *, tag: str = "") -> tuple[str, object]:
+    """Read a query's reply from what the kernel printed: the last line marked with ``tag``.
 
     Returns
     -------
@@ -124,10 +135,11 @@ def read_answer(printed: str) -> tuple[str, object]:
     >>> read_answer("the learner printed this only")
     ('error', 'no answer came back from the kernel')
     """
-    lines = [line for line in printed.splitlines() if line.startswith(MARKER)]
+    marker = _marker(tag)
+    lines = [line for line in printed.splitlines() if line.startswith(marker)]
     if not lines:
         return "error", "no answer came back from the kernel"
-    text = lines[-1][len(MARKER) :]
+    text = lines[-1][len(marker) :]
     if len(text) > ANSWER_LIMIT_BYTES:
         return "error", f"the answer is larger than {ANSWER_LIMIT_BYTES:,} bytes"
     try:
