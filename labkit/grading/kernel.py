@@ -201,8 +201,11 @@ class SandboxedKernel:
             return
         if self.box.isolation.pid_namespace:
             # Kill the namespace's PID 1: the kernel then kills every process in it, and
-            # unshare (the outer process) exits once they are all gone.
+            # unshare (the outer process) exits once they are all gone, so wait for it.
+            # (Killing unshare itself would not wait.)
             self.box._kill_namespace(process)
+            with suppress(subprocess.TimeoutExpired):
+                process.wait(timeout=10)
         else:
             with suppress(ProcessLookupError, PermissionError):
                 os.killpg(process.pid, signal.SIGKILL)
