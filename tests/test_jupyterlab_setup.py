@@ -13,7 +13,7 @@ from importlib.metadata import version
 from pathlib import Path
 
 import pytest
-from jupyter_client.kernelspec import KernelSpecManager
+from jupyter_client import KernelManager
 
 from labkit.paths import learner_versions, lesson_sources
 
@@ -30,9 +30,10 @@ def test_notebooks_ask_for_the_kernel_the_setup_installs(path: Path) -> None:
 
 def test_the_python3_kernel_is_this_environments_python() -> None:
     # JupyterLab started from .venv (bootstrap.py start) finds ipykernel's "python3" kernel
-    # spec inside .venv, so notebooks run with the packages the setup installed.
-    argv = KernelSpecManager().get_kernel_spec("python3").argv
-    assert Path(argv[0]).resolve() == Path(sys.executable).resolve()
+    # spec, whose "python" jupyter_client replaces with the Python running JupyterLab: the
+    # notebooks run with the packages the setup installed.
+    command = KernelManager(kernel_name="python3").format_kernel_cmd()
+    assert Path(command[0]).parent == Path(sys.executable).parent, command  # same environment
 
 
 def test_widget_versions_match_jupyterlab_4() -> None:
