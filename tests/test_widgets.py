@@ -229,7 +229,12 @@ def test_draw_returning_none_shows_no_numbers_and_other_types_are_errors():
 def test_widget_layout_and_notebook_display(playground):
     children = playground.widget.children
     assert isinstance(playground.widget, ipywidgets.VBox)
-    assert children == (*playground.controls.values(), playground.image, playground.message)
+    assert children == (
+        *playground.controls.values(),
+        playground.output,
+        playground.image,
+        playground.message,
+    )
     bundle = playground._repr_mimebundle_()
     view = bundle["application/vnd.jupyter.widget-view+json"]
     assert view["model_id"] == playground.widget.model_id
@@ -246,3 +251,37 @@ def test_playground_argument_errors(draw):
         Playground(draw, {"learning rate": Slider(0.1, 1.0)})
     with pytest.raises(TypeError, match=r"controls\['degree'\] must be a Slider or a Dropdown"):
         Playground(draw, {"degree": (1, 15)})
+
+
+def test_run_button_mode_waits_for_the_button():
+    calls = []
+
+    def slow_draw(ax, *, epochs):
+        calls.append(epochs)
+        ax.plot(range(epochs))
+        return {"epochs": epochs}
+
+    pg = Playground(slow_draw, {"epochs": Slider(1, 50, value=5)}, run_button=True)
+    assert calls == [5] and pg.draw_count == 1  # drawn once at the start
+    first_picture = pg.image.value
+    pg.controls["epochs"].value = 40
+    assert calls == [5]  # moving the slider does not retrain
+    assert pg.message.value == "Press Run to redraw with epochs = 40."
+    pg.button.click()
+    assert calls == [5, 40] and pg.draw_count == 2
+    assert pg.image.value != first_picture and pg.message.value == "epochs = 40"
+    assert (pg.button.description, pg.button.disabled) == ("Run", False)
+    assert pg.widget.children[1] is pg.button
+
+
+def test_run_button_mode_shows_errors_without_raising():
+    def draw(ax, *, epochs):
+        if epochs > 10:
+            raise ValueError("too many epochs for this demo")
+        return {"epochs": epochs}
+
+    pg = Playground(draw, {"epochs": Slider(1, 50, value=5)}, run_button=True)
+    pg.controls["epochs"].value = 20
+    pg.button.click()  # no exception: the message says what went wrong
+    assert "too many epochs for this demo" in pg.message.value
+    assert (pg.button.description, pg.button.disabled) == ("Run", False)

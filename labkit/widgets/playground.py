@@ -35,6 +35,10 @@ class Playground:
     continuous_update : bool, default=False
         Redraw while a slider is dragged (True), or only when it is released (False, which
         keeps slow ``draw`` functions responsive).
+    run_button : bool, default=False
+        For a ``draw`` that retrains for seconds: moving a control only says what will
+        change, and a **Run** button redraws. What ``draw`` prints, and the progress bar of
+        a ``labkit.fit`` inside it, appear in the playground's ``output`` area.
 
     Attributes
     ----------
@@ -48,6 +52,10 @@ class Playground:
         The picture of the figure (PNG), replaced in place on every change.
     message : ipywidgets.HTML
         The numbers ``draw`` returned, or an error message if ``draw`` failed.
+    output : ipywidgets.Output
+        What ``draw`` printed during the last redraw (progress bars included).
+    button : ipywidgets.Button or None
+        The Run button (with ``run_button=True``); ``button.click()`` redraws.
     widget : ipywidgets.VBox
         Everything together; this is what the notebook shows.
     draw_count : int
@@ -73,6 +81,7 @@ class Playground:
         title: str | None = None,
         figsize: tuple[float, float] | None = None,
         continuous_update: bool = False,
+        run_button: bool = False,
     ) -> None:
         if not callable(draw):
             raise TypeError(f"draw must be a function draw(ax, **values). Received: {draw!r}")
@@ -88,7 +97,15 @@ class Playground:
         }
         self.image = ipywidgets.Image(format="png")
         self.message = ipywidgets.HTML()
-        self.widget = ipywidgets.VBox([*self.controls.values(), self.image, self.message])
+        self.output = ipywidgets.Output()
+        self.button = None
+        if run_button:
+            self.button = ipywidgets.Button(description="Run", icon="play", button_style="primary")
+            self.button.on_click(self._on_click)
+        extras = [self.button] if self.button is not None else []
+        self.widget = ipywidgets.VBox(
+            [*self.controls.values(), *extras, self.output, self.image, self.message]
+        )
         self.draw_count = 0
         self._paused = False  # True while run() moves several controls at once
         for control in self.controls.values():
@@ -146,9 +163,25 @@ class Playground:
         """Redraw after a control moved; a failing draw leaves a message, not a traceback."""
         if self._paused:
             return
+        if self.button is not None and change is not None:
+            # Retraining waits for the button; say what it will use.
+            settings = ", ".join(_format(n, v) for n, v in self.values.items())
+            self.message.value = html.escape(f"Press Run to redraw with {settings}.")
+            return
         # _redraw has already shown the error under the figure; a traceback would only scare.
         with contextlib.suppress(Exception):
             self._redraw()
+
+    def _on_click(self, button: Any = None) -> None:
+        """The Run button: redraw now, with the button off until it is done."""
+        self.button.disabled = True
+        self.button.description = "Running..."
+        try:
+            with contextlib.suppress(Exception):
+                self._redraw()
+        finally:
+            self.button.disabled = False
+            self.button.description = "Run"
 
     def _redraw(self) -> dict[str, Any]:
         """Call draw on the cleared figure and show the picture and numbers; re-raise errors."""
@@ -157,8 +190,10 @@ class Playground:
         if self.title is not None:
             self.figure.suptitle(self.title)
         self.draw_count += 1
+        self.output.outputs = ()  # clears the area (clear_output would print outside Jupyter)
         try:
-            result = self._draw(self.figure.add_subplot(), **values)
+            with self.output:  # prints and progress bars go under the controls
+                result = self._draw(self.figure.add_subplot(), **values)
             result = _check_result(result)
         except Exception as error:
             # The old picture stays up, so the learner sees what last worked.

@@ -14,7 +14,7 @@ learner what is checked but not the inputs they will get.
 from __future__ import annotations
 
 from labkit.grading.exercise import GradedExercise
-from labkit.grading.graded import lesson_00, lesson_01, lesson_02
+from labkit.grading.graded import lesson_00, lesson_01, lesson_02, lesson_03, lesson_04, lesson_05
 
 __all__ = ["LESSONS", "exercises_for"]
 
@@ -22,6 +22,9 @@ LESSONS: dict[str, list[GradedExercise]] = {
     "00": lesson_00.EXERCISES,
     "01": lesson_01.EXERCISES,
     "02": lesson_02.EXERCISES,
+    "03": lesson_03.EXERCISES,
+    "04": lesson_04.EXERCISES,
+    "05": lesson_05.EXERCISES,
 }
 
 

@@ -1,0 +1,7 @@
+"""Public checks for lesson 04 (being written)."""
+
+from __future__ import annotations
+
+__all__ = ["PUBLIC_CHECKS"]
+
+PUBLIC_CHECKS: dict = {}

@@ -1,0 +1,9 @@
+"""Graded checks for lesson 04 (being written)."""
+
+from __future__ import annotations
+
+from labkit.grading.exercise import GradedExercise
+
+__all__ = ["EXERCISES"]
+
+EXERCISES: list[GradedExercise] = []
