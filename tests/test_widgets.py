@@ -285,3 +285,31 @@ def test_run_button_mode_shows_errors_without_raising():
     pg.button.click()  # no exception: the message says what went wrong
     assert "too many epochs for this demo" in pg.message.value
     assert (pg.button.description, pg.button.disabled) == ("Run", False)
+
+
+def test_draw_errors_reach_the_message_inside_a_real_kernel():
+    # In a kernel, ipywidgets' Output area swallows exceptions raised inside it: the
+    # playground must still show its clear message and re-raise from run().
+    import nbformat
+    from nbclient import NotebookClient
+
+    code = (
+        "from labkit.widgets import Playground, Slider\n"
+        "def draw(ax, *, x):\n"
+        "    if x > 5:\n"
+        "        raise ValueError('x too big for this demo')\n"
+        "    return {'x': x}\n"
+        "pg = Playground(draw, {'x': Slider(1, 10, value=2)}, run_button=True)\n"
+        "pg.controls['x'].value = 8\n"
+        "pg.button.click()\n"
+        "print('MESSAGE:', pg.message.value)\n"
+        "try:\n"
+        "    pg.run(x=9)\n"
+        "except ValueError as error:\n"
+        "    print('RAISED:', error)\n"
+    )
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(code)])
+    NotebookClient(nb, kernel_name="python3", timeout=120).execute()
+    printed = "".join(o.get("text", "") for o in nb.cells[0].outputs)
+    assert "Could not draw with x=8: ValueError: x too big for this demo" in printed
+    assert "RAISED: x too big for this demo" in printed

@@ -191,9 +191,17 @@ class Playground:
             self.figure.suptitle(self.title)
         self.draw_count += 1
         self.output.outputs = ()  # clears the area (clear_output would print outside Jupyter)
-        try:
-            with self.output:  # prints and progress bars go under the controls
+        failure = None
+        with self.output:  # prints and progress bars go under the controls
+            try:
                 result = self._draw(self.figure.add_subplot(), **values)
+            except Exception as error:
+                # Caught here, not outside: in a kernel the Output area would swallow it
+                # and show a traceback instead of the clear message below.
+                failure = error
+        try:
+            if failure is not None:
+                raise failure
             result = _check_result(result)
         except Exception as error:
             # The old picture stays up, so the learner sees what last worked.
