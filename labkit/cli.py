@@ -2,7 +2,7 @@
 
     labkit run [NOTEBOOK ...] [--smoke] [--json] [-p NAME=VALUE ...]
     labkit release [--check]
-    labkit results [--run]
+    labkit results [--run [NN ...]]
     labkit data list|info|fetch|verify [NAME] [--root DIR]
     labkit grade SUBMISSION... --out DIR [--lesson NN] [--secret-file FILE] [--roster CSV]
 
@@ -78,7 +78,8 @@ def command_results(args: argparse.Namespace) -> int:
     """Run every lesson in default mode (with --run), then regenerate the README table."""
     from labkit.results import load_results, run_default_results, update_readme
 
-    results = run_default_results() if args.run else load_results()
+    run = args.run is not None  # --run alone: every lesson; --run 03 04: those only
+    results = run_default_results(only=args.run or None) if run else load_results()
     update_readme(results)
     print("README lesson table updated.")
     return 0 if all(lesson["ok"] for lesson in results["lessons"]) else 1
@@ -177,7 +178,10 @@ def get_args_parser() -> argparse.ArgumentParser:
     release.set_defaults(handler=command_release)
 
     results = sub.add_parser("results", help="default-mode results file and README table")
-    results.add_argument("--run", action="store_true", help="run every lesson first (minutes)")
+    results.add_argument(
+        "--run", nargs="*", metavar="NN",
+        help="run the lessons first (minutes): all, or only those numbered (e.g. --run 03 04)",
+    )  # fmt: skip
     results.set_defaults(handler=command_results)
 
     data = sub.add_parser("data", help="list, describe, download or verify datasets")

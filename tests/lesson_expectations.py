@@ -30,6 +30,12 @@ class Expect:
 
 CHANCE_10 = "chance with 10 balanced classes (always the most common digit: 0.101)"
 
+WINE_MAJORITY = "always the most common grape variety on the 36 test wines"
+FLAT_MEAN = "always the mean training price (test MAE, k€)"
+
+MOONS_MAJORITY = "always the most common class (two balanced generated moons)"
+BENIGN_85 = "always answering 'benign' on the 85 test patients"
+
 EXPECTATIONS: dict[str, list[Expect]] = {
     "00_welcome": [
         Expect("test_accuracy", smoke=0.80, default=0.95, baseline=0.10, baseline_is=CHANCE_10)
@@ -89,6 +95,122 @@ EXPECTATIONS: dict[str, list[Expect]] = {
             baseline=0.84,
             baseline_is="the same tree's accuracy without drift",
             higher_is_better=False,
+        ),
+    ],
+    "03_tabular_data": [
+        Expect(
+            "knn_scaled_accuracy",
+            smoke=0.85,
+            default=0.90,
+            baseline=0.389,
+            baseline_is=WINE_MAJORITY,
+        ),
+        # The lesson's point: the same 5-NN gains at least 10 points from standardisation.
+        Expect(
+            "knn_scaling_gain",
+            smoke=0.10,
+            default=0.10,
+            baseline=0.0,
+            baseline_is="no gain: scaling changes nothing",
+        ),
+        Expect(
+            "knn_raw_accuracy",
+            smoke=0.85,
+            default=0.85,
+            baseline=0.972,
+            baseline_is="the same 5-NN on standardised columns",
+            higher_is_better=False,
+        ),
+        Expect(
+            "logreg_accuracy", smoke=0.85, default=0.90, baseline=0.389, baseline_is=WINE_MAJORITY
+        ),
+        Expect(
+            "gd_scaled_test_mae",
+            smoke=25.0,
+            default=20.0,
+            baseline=57.8,
+            baseline_is=FLAT_MEAN,
+            higher_is_better=False,
+        ),
+        # Raw columns: gradient descent must visibly fail (far worse than standardised).
+        Expect(
+            "gd_raw_test_mae",
+            smoke=40.0,
+            default=40.0,
+            baseline=16.7,
+            baseline_is="the same gradient descent on standardised columns",
+        ),
+        Expect(
+            "linreg_test_mae",
+            smoke=16.0,
+            default=16.0,
+            baseline=57.8,
+            baseline_is=FLAT_MEAN,
+            higher_is_better=False,
+        ),
+        Expect(
+            "coef_std_collinear",
+            smoke=5.0,
+            default=5.0,
+            baseline=1.0,
+            baseline_is="spread of the same weight after dropping area_sqft",
+        ),
+        Expect(
+            "coef_std_dropped",
+            smoke=3.0,
+            default=3.0,
+            baseline=17.2,
+            baseline_is="spread of the area_m2 weight with both area columns",
+            higher_is_better=False,
+        ),
+    ],  # fmt: skip
+    "04_support_vector_machines": [
+        Expect(
+            "linear_moons_accuracy",
+            smoke=0.70,
+            default=0.75,
+            baseline=0.50,
+            baseline_is=MOONS_MAJORITY,
+        ),
+        Expect(
+            "rbf_moons_accuracy",
+            smoke=0.85,
+            default=0.92,
+            baseline=0.50,
+            baseline_is=MOONS_MAJORITY,
+        ),
+        # The lesson's point: the RBF kernel clearly beats the straight line on curved data.
+        Expect(
+            "kernel_gain",
+            smoke=0.03,
+            default=0.05,
+            baseline=0.0,
+            baseline_is="the linear SVM on the same test points",
+        ),
+        Expect(
+            "real_test_accuracy", smoke=0.93, default=0.95, baseline=0.624, baseline_is=BENIGN_85
+        ),
+        Expect(
+            "real_linear_test_accuracy",
+            smoke=0.93,
+            default=0.95,
+            baseline=0.624,
+            baseline_is=BENIGN_85,
+        ),
+        Expect(
+            "real_unscaled_test_accuracy",
+            smoke=0.75,
+            default=0.75,
+            baseline=0.624,
+            baseline_is=BENIGN_85,
+        ),
+        # Standardising the features must help the RBF SVM.
+        Expect(
+            "scaling_gain",
+            smoke=0.03,
+            default=0.03,
+            baseline=0.0,
+            baseline_is="the same RBF SVM on raw features",
         ),
     ],
 }
