@@ -36,6 +36,8 @@ FLAT_MEAN = "always the mean training price (test MAE, k€)"
 MOONS_MAJORITY = "always the most common class (two balanced generated moons)"
 BENIGN_85 = "always answering 'benign' on the 85 test patients"
 
+BENIGN = "always answering 'benign' on the test set"
+
 EXPECTATIONS: dict[str, list[Expect]] = {
     "00_welcome": [
         Expect("test_accuracy", smoke=0.80, default=0.95, baseline=0.10, baseline_is=CHANCE_10)
@@ -211,6 +213,61 @@ EXPECTATIONS: dict[str, list[Expect]] = {
             default=0.03,
             baseline=0.0,
             baseline_is="the same RBF SVM on raw features",
+        ),
+    ],
+    "05_trees_forests_boosting": [
+        Expect("tree_test_accuracy", smoke=0.80, default=0.85, baseline=0.624, baseline_is=BENIGN),
+        Expect(
+            "forest_test_accuracy", smoke=0.85, default=0.90, baseline=0.624, baseline_is=BENIGN
+        ),
+        Expect(
+            "boosting_test_accuracy", smoke=0.85, default=0.90, baseline=0.624, baseline_is=BENIGN
+        ),
+        # An unlimited tree memorises: its train accuracy is clearly above its validation one.
+        Expect(
+            "deep_tree_gap",
+            smoke=0.03,
+            default=0.03,
+            baseline=0.0,
+            baseline_is="no memorisation: training accuracy = validation accuracy",
+        ),
+        Expect(
+            "tuned_tree_gap",
+            smoke=0.04,
+            default=0.04,
+            baseline=0.058,
+            baseline_is="the gap of an unlimited tree (deep_tree_gap)",
+            higher_is_better=False,
+        ),
+        # Impurity importance rewards a column of pure noise; permutation importance does not.
+        Expect(
+            "noise_impurity_importance",
+            smoke=0.01,
+            default=0.01,
+            baseline=0.0,
+            baseline_is="the importance a column of pure noise deserves",
+        ),
+        Expect(
+            "noise_permutation_importance",
+            smoke=0.03,
+            default=0.02,
+            baseline=0.024,
+            baseline_is="the impurity importance of the same noise column",
+            higher_is_better=False,
+        ),
+    ],
+    "07_images_and_convolutions": [
+        Expect(
+            "cnn_test_accuracy", smoke=0.70, default=0.975, baseline=0.10, baseline_is=CHANCE_10
+        ),
+        Expect("mlp_test_accuracy", smoke=0.70, default=0.93, baseline=0.10, baseline_is=CHANCE_10),
+        Expect(
+            "conv_max_abs_difference",
+            smoke=1e-5,
+            default=1e-5,
+            baseline=1.0,
+            baseline_is="a flipped or misplaced kernel (differences of a pixel's size)",
+            higher_is_better=False,
         ),
     ],
 }

@@ -7,7 +7,15 @@ public on purpose: learners may read them. Graded checks use other inputs and li
 the package.
 """
 
-from labkit.exercises import lesson_00, lesson_01, lesson_02, lesson_03, lesson_04, lesson_05
+from labkit.exercises import (
+    lesson_00,
+    lesson_01,
+    lesson_02,
+    lesson_03,
+    lesson_04,
+    lesson_05,
+    lesson_07,
+)
 
 PUBLIC_CHECKS = {
     **lesson_00.PUBLIC_CHECKS,
@@ -16,6 +24,7 @@ PUBLIC_CHECKS = {
     **lesson_03.PUBLIC_CHECKS,
     **lesson_04.PUBLIC_CHECKS,
     **lesson_05.PUBLIC_CHECKS,
+    **lesson_07.PUBLIC_CHECKS,
 }
 
 __all__ = ["PUBLIC_CHECKS"]

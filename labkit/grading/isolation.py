@@ -25,7 +25,8 @@ from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["Isolation", "UidLease", "claim_uid", "detect_isolation", "processes_of"]
+__all__ = ["Isolation", "UidLease", "claim_uid", "detect_isolation", "leftover_processes",
+           "processes_of", "uid_in_use"]  # fmt: skip
 
 # Where tools and the command's programs are looked up: folders only root may change.
 SYSTEM_PATH = "/usr/local/bin:/usr/bin:/bin"
@@ -172,6 +173,37 @@ def claim_uid() -> UidLease:
         kill_processes_of(UID_BASE + slot)
         return UidLease(UID_BASE + slot, fd)
     raise RuntimeError(f"All {UID_SLOTS} sandbox users are in use: too many graders at once.")
+
+
+def uid_in_use(uid: int) -> bool:
+    """True while an open sandbox (of any grader on this machine) holds ``uid``."""
+    path = LOCK_FOLDER / f"{uid - UID_BASE}.lock"
+    try:
+        fd = os.open(path, os.O_RDWR)
+    except FileNotFoundError:
+        return False
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return True
+    finally:
+        os.close(fd)  # also drops the lock if we got it
+    return False
+
+
+def leftover_processes() -> dict[int, list[int]]:
+    """Processes of sandbox users that no open sandbox holds: what escaped, by uid.
+
+    Other graders' running sandboxes are left out, so this is safe to call at any time.
+    """
+    found: dict[int, list[int]] = {}
+    for uid in range(UID_BASE, UID_BASE + UID_SLOTS):
+        if not (LOCK_FOLDER / f"{uid - UID_BASE}.lock").exists():
+            continue
+        pids = processes_of(uid)
+        if pids and not uid_in_use(uid):
+            found[uid] = pids
+    return found
 
 
 def processes_of(uid: int) -> list[int]:

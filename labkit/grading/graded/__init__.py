@@ -14,7 +14,15 @@ learner what is checked but not the inputs they will get.
 from __future__ import annotations
 
 from labkit.grading.exercise import GradedExercise
-from labkit.grading.graded import lesson_00, lesson_01, lesson_02, lesson_03, lesson_04, lesson_05
+from labkit.grading.graded import (
+    lesson_00,
+    lesson_01,
+    lesson_02,
+    lesson_03,
+    lesson_04,
+    lesson_05,
+    lesson_07,
+)
 
 __all__ = ["LESSONS", "exercises_for"]
 
@@ -25,6 +33,7 @@ LESSONS: dict[str, list[GradedExercise]] = {
     "03": lesson_03.EXERCISES,
     "04": lesson_04.EXERCISES,
     "05": lesson_05.EXERCISES,
+    "07": lesson_07.EXERCISES,
 }
 
 

@@ -1,0 +1,234 @@
+"""The graded checks of lesson 07: the reference solutions pass, usual mistakes fail.
+
+As in ``test_grading_graded.py``, answers travel as the grader sends them: each case becomes
+the real query code (``protocol.query_code``), run here in a namespace holding the solution
+cell of the source notebook, and the printed reply is read back with
+``protocol.read_answer``. So the JSON round trip and each exercise's expression are both
+exercised, without starting a kernel.
+"""
+
+import contextlib
+import io
+import json
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+import torch.nn.functional as F
+
+from labkit.exercises import lesson_07 as public
+from labkit.grading.exercise import GradedExercise
+from labkit.grading.graded import lesson_07
+from labkit.grading.protocol import query_code, read_answer, to_wire
+from labkit.selfcheck import CheckFailed
+
+NOTEBOOK = (
+    Path(__file__).resolve().parents[1]
+    / "notebooks"
+    / "solutions"
+    / "07_images_and_convolutions.ipynb"
+)
+HEADING = re.compile(r"### Exercise (\d\d\.ex\d+) — .* \((\d+) points?\)")
+SECRET = b"a course secret of at least 16 bytes"
+EXERCISES = lesson_07.EXERCISES
+BY_ID = {exercise.id: exercise for exercise in EXERCISES}
+STUDENTS = ["ada", "grace", "alan"]
+
+
+def _headings_and_solutions() -> tuple[list[tuple[str, int]], dict[str, str]]:
+    """(id, points) of every exercise heading, and each exercise's solution cell source."""
+    notebook = json.loads(NOTEBOOK.read_text(encoding="utf-8"))
+    headings, solutions, current = [], {}, None
+    for cell in notebook["cells"]:
+        source = "".join(cell["source"])  # a list of lines in the file, or one string
+        found = HEADING.search(source) if cell["cell_type"] == "markdown" else None
+        if found:
+            current = found.group(1)
+            headings.append((current, int(found.group(2))))
+        elif cell["cell_type"] == "code" and "### BEGIN SOLUTION" in source and current:
+            solutions[current] = source
+    return headings, solutions
+
+
+def _solution_namespace(exercise_id: str) -> dict:
+    """A namespace where the notebook's reference solution cell has run."""
+    _, solutions = _headings_and_solutions()
+    namespace = {"np": np}
+    exec(solutions[exercise_id], namespace)
+    return namespace
+
+
+def _ask(namespace: dict, exercise: GradedExercise, args: tuple) -> tuple[str, object]:
+    """What the grader reads back when it queries ``namespace`` as if it were the kernel."""
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        exec(query_code(exercise.expression, args, exercise.name), namespace)
+    return read_answer(printed.getvalue())
+
+
+def _passes(namespace: dict, exercise: GradedExercise, student: str) -> list[bool]:
+    """For each of the student's cases: did the answer come back and satisfy the judge?"""
+    results = []
+    for case in exercise.make_cases(SECRET, student):
+        kind, answer = _ask(namespace, exercise, case.args)
+        results.append(kind == "answer" and exercise.judge(answer, case.expected) is True)
+    return results
+
+
+# Usual mistakes, several per exercise; each must fail at least one graded case.
+def _size_padding_once(size, kernel, padding=0, stride=1):
+    return (size + padding - kernel) // stride + 1
+
+
+def _size_rounded_up(size, kernel, padding=0, stride=1):
+    return -(-(size + 2 * padding - kernel) // stride) + 1
+
+
+def _size_as_float(size, kernel, padding=0, stride=1):
+    return (size + 2 * padding - kernel) // stride + 1.0
+
+
+def _size_without_plus_one(size, kernel, padding=0, stride=1):
+    return (size + 2 * padding - kernel) // stride
+
+
+def _true_convolution(image, kernel, padding=0, stride=1):  # flips the kernel
+    return lesson_07._convolve(image, np.flip(np.asarray(kernel)), padding, stride)
+
+
+def _convolve_without_padding(image, kernel, padding=0, stride=1):
+    return lesson_07._convolve(image, kernel, 0, stride)
+
+
+def _convolve_integer_output(image, kernel, padding=0, stride=1):
+    out = lesson_07._convolve(image, kernel, padding, stride)
+    return out.astype(np.asarray(image).dtype)  # np.zeros_like(image) truncates int images
+
+
+def _convolve_stride_on_one_axis(image, kernel, padding=0, stride=1):
+    padded = np.pad(np.asarray(image, dtype=float), padding)
+    windows = np.lib.stride_tricks.sliding_window_view(padded, np.shape(kernel))
+    return np.einsum("ijkl,kl->ij", windows[::stride, :], kernel)
+
+
+def _bytes_rounded_down(width, height, channels, bits):
+    return width * height * channels * bits // 8
+
+
+def _bytes_as_float(width, height, channels, bits):
+    return width * height * channels * bits / 8
+
+
+def _bytes_in_bits(width, height, channels, bits):
+    return width * height * channels * bits
+
+
+WRONG = {
+    "07.ex1": [_size_padding_once, _size_rounded_up, _size_as_float, _size_without_plus_one],
+    "07.ex2": [
+        _true_convolution,
+        _convolve_without_padding,
+        _convolve_integer_output,
+        _convolve_stride_on_one_axis,
+    ],
+    "07.ex3": [_bytes_rounded_down, _bytes_as_float, _bytes_in_bits],
+}
+WRONG_CASES = [(exercise_id, wrong) for exercise_id, wrongs in WRONG.items() for wrong in wrongs]
+
+
+@pytest.mark.parametrize("exercise", EXERCISES, ids=lambda exercise: exercise.id)
+@pytest.mark.parametrize("student", STUDENTS)
+def test_reference_solution_passes_every_case(exercise, student):
+    assert all(_passes(_solution_namespace(exercise.id), exercise, student))
+
+
+@pytest.mark.parametrize(
+    ("exercise_id", "wrong"), WRONG_CASES, ids=lambda v: getattr(v, "__name__", v)
+)
+@pytest.mark.parametrize("student", STUDENTS)
+def test_a_usual_mistake_fails_a_case(exercise_id, wrong, student):
+    exercise = BY_ID[exercise_id]
+    namespace = {exercise.name: wrong, "np": np}
+    assert not all(_passes(namespace, exercise, student))
+
+
+@pytest.mark.parametrize(
+    ("exercise_id", "wrong"), WRONG_CASES, ids=lambda v: getattr(v, "__name__", v)
+)
+def test_the_public_check_catches_the_usual_mistakes_too(exercise_id, wrong):
+    with pytest.raises(CheckFailed):
+        public.PUBLIC_CHECKS[exercise_id](wrong)
+
+
+@pytest.mark.parametrize("exercise_id", sorted(BY_ID))
+def test_the_reference_solution_passes_the_public_check(exercise_id):
+    name = BY_ID[exercise_id].name
+    public.PUBLIC_CHECKS[exercise_id](_solution_namespace(exercise_id)[name])
+
+
+def test_an_untouched_placeholder_is_not_attempted():
+    def placeholder(*args, **kwargs):
+        raise NotImplementedError("Write your solution here.")
+
+    for exercise in EXERCISES:
+        [case, *_] = exercise.make_cases(SECRET, "ada")
+        assert _ask({exercise.name: placeholder}, exercise, case.args) == ("not_attempted", None)
+
+
+@pytest.mark.parametrize("student", STUDENTS)
+def test_convolution_reference_matches_pytorch(student):
+    for case in BY_ID["07.ex2"].make_cases(SECRET, student):
+        image, kernel, padding, stride = case.args
+        x = torch.as_tensor(np.asarray(image, dtype=float))[None, None]
+        w = torch.as_tensor(np.asarray(kernel, dtype=float))[None, None]
+        expected = F.conv2d(x, w, padding=padding, stride=stride)[0, 0].numpy()
+        assert case.expected.shape == expected.shape
+        np.testing.assert_allclose(case.expected, expected, rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("student", STUDENTS)
+def test_output_size_reference_matches_pytorch(student):
+    for case in BY_ID["07.ex1"].make_cases(SECRET, student):
+        size, kernel, padding, stride = case.args
+        out = F.conv2d(torch.zeros(1, 1, size, 1), torch.zeros(1, 1, kernel, 1),
+                       padding=(padding, 0), stride=(stride, 1))  # fmt: skip
+        assert case.expected == out.shape[2]
+
+
+def test_every_kernel_is_asymmetric_so_a_flip_shows():
+    for student in STUDENTS:
+        for case in BY_ID["07.ex2"].make_cases(SECRET, student):
+            kernel = np.asarray(case.args[1])
+            if kernel.size > 1:
+                assert not np.allclose(kernel, np.flip(kernel))
+
+
+@pytest.mark.parametrize("exercise", EXERCISES, ids=lambda exercise: exercise.id)
+def test_cases_are_per_student_deterministic_small_and_valid(exercise):
+    def wire(student):
+        cases = exercise.make_cases(SECRET, student)
+        return [(to_wire(case.args), to_wire(case.expected)) for case in cases]
+
+    ada = wire("ada")
+    assert ada == wire("ada")
+    assert ada != wire("grace")
+    assert 4 <= len(ada) <= 8
+    assert all(len(args) < 20_000 for args, _ in ada)
+
+
+@pytest.mark.parametrize("exercise", EXERCISES, ids=lambda exercise: exercise.id)
+def test_judges_say_false_to_junk(exercise):
+    expected = exercise.make_cases(SECRET, "ada")[0].expected
+    for junk in ["3", None, True, {"a": 1}, [[["x"]]], [None, None], 1e300, "nan"]:
+        assert exercise.judge(junk, expected) is False
+
+
+def test_ids_points_and_names_match_the_headings():
+    headings, solutions = _headings_and_solutions()
+    assert [(exercise.id, exercise.points) for exercise in EXERCISES] == headings
+    assert set(solutions) == {exercise_id for exercise_id, _ in headings}
+    assert set(public.PUBLIC_CHECKS) == {exercise_id for exercise_id, _ in headings}
+    for exercise in EXERCISES:  # the name is what the solution cell defines
+        assert re.search(rf"^def {exercise.name}\b", solutions[exercise.id], re.MULTILINE)
