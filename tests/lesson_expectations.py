@@ -256,6 +256,59 @@ EXPECTATIONS: dict[str, list[Expect]] = {
             higher_is_better=False,
         ),
     ],
+    "06_feed_forward_networks": [
+        Expect(
+            "mlp_digits_test_accuracy",
+            smoke=0.90,
+            default=0.95,
+            baseline=0.10,
+            baseline_is=CHANCE_10,
+        ),
+        Expect(
+            "baseline_digits_test_accuracy",
+            smoke=0.90,
+            default=0.90,
+            baseline=0.10,
+            baseline_is=CHANCE_10,
+        ),
+        Expect(
+            "forest_digits_test_accuracy",
+            smoke=0.88,
+            default=0.93,
+            baseline=0.10,
+            baseline_is=CHANCE_10,
+        ),
+        Expect(
+            "mlp_tabular_test_accuracy",
+            smoke=0.90,
+            default=0.93,
+            baseline=0.624,
+            baseline_is=BENIGN,
+        ),
+        Expect(
+            "baseline_tabular_test_accuracy",
+            smoke=0.93,
+            default=0.93,
+            baseline=0.624,
+            baseline_is=BENIGN,
+        ),
+        Expect(
+            "moons_relu_test_accuracy",
+            smoke=0.90,
+            default=0.92,
+            baseline=0.84,
+            baseline_is="the same network without activations",
+        ),
+        # Without activations the network stays linear: it cannot bend around the moons.
+        Expect(
+            "moons_linear_stack_test_accuracy",
+            smoke=0.90,
+            default=0.90,
+            baseline=0.964,
+            baseline_is="the same network with ReLU",
+            higher_is_better=False,
+        ),
+    ],
     "07_images_and_convolutions": [
         Expect(
             "cnn_test_accuracy", smoke=0.70, default=0.975, baseline=0.10, baseline_is=CHANCE_10

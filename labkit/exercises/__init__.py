@@ -14,6 +14,7 @@ from labkit.exercises import (
     lesson_03,
     lesson_04,
     lesson_05,
+    lesson_06,
     lesson_07,
 )
 
@@ -24,6 +25,7 @@ PUBLIC_CHECKS = {
     **lesson_03.PUBLIC_CHECKS,
     **lesson_04.PUBLIC_CHECKS,
     **lesson_05.PUBLIC_CHECKS,
+    **lesson_06.PUBLIC_CHECKS,
     **lesson_07.PUBLIC_CHECKS,
 }
 

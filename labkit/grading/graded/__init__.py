@@ -21,6 +21,7 @@ from labkit.grading.graded import (
     lesson_03,
     lesson_04,
     lesson_05,
+    lesson_06,
     lesson_07,
 )
 
@@ -33,6 +34,7 @@ LESSONS: dict[str, list[GradedExercise]] = {
     "03": lesson_03.EXERCISES,
     "04": lesson_04.EXERCISES,
     "05": lesson_05.EXERCISES,
+    "06": lesson_06.EXERCISES,
     "07": lesson_07.EXERCISES,
 }
 
