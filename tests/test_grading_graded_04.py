@@ -6,18 +6,17 @@ notebook, and the printed reply is read back with ``protocol.read_answer``. So t
 trip and the exercise's expression are both exercised, without starting a kernel.
 """
 
-import contextlib
-import io
-import json
 import re
 from pathlib import Path
 
 import numpy as np
 import pytest
+from graded_support import SECRET, headings_and_solutions
+from graded_support import ask as _ask
 
 from labkit.grading.exercise import GradedExercise
 from labkit.grading.graded import exercises_for
-from labkit.grading.protocol import query_code, read_answer, to_wire
+from labkit.grading.protocol import to_wire
 
 NOTEBOOK = (
     Path(__file__).resolve().parents[1]
@@ -25,34 +24,12 @@ NOTEBOOK = (
     / "solutions"
     / "04_support_vector_machines.ipynb"
 )
-HEADING = re.compile(r"### Exercise (\d\d\.ex\d+) — .* \((\d+) points?\)")
-SECRET = b"a course secret of at least 16 bytes"
 EXERCISES = exercises_for("04")
 STUDENTS = ["ada", "grace", "alan", "barbara"]
 
 
 def _headings_and_solutions() -> tuple[list[tuple[str, int]], dict[str, str]]:
-    """(id, points) of every exercise heading, and each exercise's solution cell source."""
-    # Plain JSON rather than nbformat, whose import alone costs seconds under pytest.
-    notebook = json.loads(NOTEBOOK.read_text(encoding="utf-8"))
-    headings, solutions, current = [], {}, None
-    for cell in notebook["cells"]:
-        source = "".join(cell["source"])  # a list of lines in the file, or one string
-        found = HEADING.search(source) if cell["cell_type"] == "markdown" else None
-        if found:
-            current = found.group(1)
-            headings.append((current, int(found.group(2))))
-        elif cell["cell_type"] == "code" and "### BEGIN SOLUTION" in source and current:
-            solutions[current] = source
-    return headings, solutions
-
-
-def _ask(namespace: dict, exercise: GradedExercise, args: tuple) -> tuple[str, object]:
-    """What the grader reads back when it queries ``namespace`` as if it were the kernel."""
-    printed = io.StringIO()
-    with contextlib.redirect_stdout(printed):
-        exec(query_code(exercise.expression, args), namespace)
-    return read_answer(printed.getvalue())
+    return headings_and_solutions(NOTEBOOK)
 
 
 def _passes(namespace: dict, exercise: GradedExercise, student: str) -> list[bool]:

@@ -6,9 +6,6 @@ from the source notebook, and the printed reply is read back with ``protocol.rea
 The public checks are tested the same way: the reference passes them, the wrong answers don't.
 """
 
-import contextlib
-import io
-import json
 import math
 import re
 from fractions import Fraction
@@ -16,11 +13,13 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from graded_support import SECRET, headings_and_solutions
+from graded_support import ask as _ask
 
 from labkit.exercises import PUBLIC_CHECKS
 from labkit.grading.exercise import GradedExercise
 from labkit.grading.graded import exercises_for
-from labkit.grading.protocol import query_code, read_answer, to_wire
+from labkit.grading.protocol import to_wire
 from labkit.selfcheck import check
 
 NOTEBOOK = (
@@ -29,25 +28,12 @@ NOTEBOOK = (
     / "solutions"
     / "05_trees_forests_boosting.ipynb"
 )
-HEADING = re.compile(r"### Exercise (\d\d\.ex\d+) — .* \((\d+) points?\)")
-SECRET = b"a course secret of at least 16 bytes"
 EXERCISES = exercises_for("05")
 STUDENTS = ["ada", "grace", "alan", "emmy"]
 
 
 def _headings_and_solutions() -> tuple[list[tuple[str, int]], dict[str, str]]:
-    """(id, points) of every exercise heading, and each exercise's solution cell source."""
-    notebook = json.loads(NOTEBOOK.read_text(encoding="utf-8"))
-    headings, solutions, current = [], {}, None
-    for cell in notebook["cells"]:
-        source = "".join(cell["source"])
-        found = HEADING.search(source) if cell["cell_type"] == "markdown" else None
-        if found:
-            current = found.group(1)
-            headings.append((current, int(found.group(2))))
-        elif cell["cell_type"] == "code" and "### BEGIN SOLUTION" in source and current:
-            solutions[current] = source
-    return headings, solutions
+    return headings_and_solutions(NOTEBOOK)
 
 
 def _solution(exercise: GradedExercise):
@@ -55,14 +41,6 @@ def _solution(exercise: GradedExercise):
     namespace = {"np": np}
     exec(_headings_and_solutions()[1][exercise.id], namespace)
     return namespace[exercise.name]
-
-
-def _ask(namespace: dict, exercise: GradedExercise, args: tuple) -> tuple[str, object]:
-    """What the grader reads back when it queries ``namespace`` as if it were the kernel."""
-    printed = io.StringIO()
-    with contextlib.redirect_stdout(printed):
-        exec(query_code(exercise.expression, args), namespace)
-    return read_answer(printed.getvalue())
 
 
 def _passes(function, exercise: GradedExercise, student: str) -> list[bool]:

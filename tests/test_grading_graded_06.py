@@ -9,19 +9,20 @@ split, in a namespace that holds what the notebook defined before it.
 
 import contextlib
 import io
-import json
 import re
 from pathlib import Path
 
 import numpy as np
 import pytest
 import torch
+from graded_support import SECRET, headings_and_solutions
+from graded_support import ask as _ask
 from torch import nn
 
 import labkit
 from labkit.grading.exercise import GradedExercise
 from labkit.grading.graded import lesson_06
-from labkit.grading.protocol import query_code, read_answer, to_wire
+from labkit.grading.protocol import to_wire
 
 NOTEBOOK = (
     Path(__file__).resolve().parents[1]
@@ -29,33 +30,12 @@ NOTEBOOK = (
     / "solutions"
     / "06_feed_forward_networks.ipynb"
 )
-HEADING = re.compile(r"### Exercise (\d\d\.ex\d+) — .* \((\d+) points?\)")
-SECRET = b"a course secret of at least 16 bytes"
 EXERCISES = {exercise.id: exercise for exercise in lesson_06.EXERCISES}
 STUDENTS = ["ada", "grace", "alan"]
 
 
 def _headings_and_solutions() -> tuple[list[tuple[str, int]], dict[str, str]]:
-    """(id, points) of every exercise heading, and each exercise's solution cell source."""
-    notebook = json.loads(NOTEBOOK.read_text(encoding="utf-8"))
-    headings, solutions, current = [], {}, None
-    for cell in notebook["cells"]:
-        source = "".join(cell["source"])
-        found = HEADING.search(source) if cell["cell_type"] == "markdown" else None
-        if found:
-            current = found.group(1)
-            headings.append((current, int(found.group(2))))
-        elif cell["cell_type"] == "code" and "### BEGIN SOLUTION" in source and current:
-            solutions[current] = source
-    return headings, solutions
-
-
-def _ask(namespace: dict, exercise: GradedExercise, args: tuple) -> tuple[str, object]:
-    """What the grader reads back when it queries ``namespace`` as if it were the kernel."""
-    printed = io.StringIO()
-    with contextlib.redirect_stdout(printed):
-        exec(query_code(exercise.expression, args, exercise.name), namespace)
-    return read_answer(printed.getvalue())
+    return headings_and_solutions(NOTEBOOK)
 
 
 def _passes(namespace: dict, exercise: GradedExercise, student: str) -> list[bool]:

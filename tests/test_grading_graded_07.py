@@ -7,9 +7,6 @@ cell of the source notebook, and the printed reply is read back with
 exercised, without starting a kernel.
 """
 
-import contextlib
-import io
-import json
 import re
 from pathlib import Path
 
@@ -17,11 +14,13 @@ import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
+from graded_support import SECRET, headings_and_solutions
+from graded_support import ask as _ask
 
 from labkit.exercises import lesson_07 as public
 from labkit.grading.exercise import GradedExercise
 from labkit.grading.graded import lesson_07
-from labkit.grading.protocol import query_code, read_answer, to_wire
+from labkit.grading.protocol import to_wire
 from labkit.selfcheck import CheckFailed
 
 NOTEBOOK = (
@@ -30,26 +29,13 @@ NOTEBOOK = (
     / "solutions"
     / "07_images_and_convolutions.ipynb"
 )
-HEADING = re.compile(r"### Exercise (\d\d\.ex\d+) — .* \((\d+) points?\)")
-SECRET = b"a course secret of at least 16 bytes"
 EXERCISES = lesson_07.EXERCISES
 BY_ID = {exercise.id: exercise for exercise in EXERCISES}
 STUDENTS = ["ada", "grace", "alan"]
 
 
 def _headings_and_solutions() -> tuple[list[tuple[str, int]], dict[str, str]]:
-    """(id, points) of every exercise heading, and each exercise's solution cell source."""
-    notebook = json.loads(NOTEBOOK.read_text(encoding="utf-8"))
-    headings, solutions, current = [], {}, None
-    for cell in notebook["cells"]:
-        source = "".join(cell["source"])  # a list of lines in the file, or one string
-        found = HEADING.search(source) if cell["cell_type"] == "markdown" else None
-        if found:
-            current = found.group(1)
-            headings.append((current, int(found.group(2))))
-        elif cell["cell_type"] == "code" and "### BEGIN SOLUTION" in source and current:
-            solutions[current] = source
-    return headings, solutions
+    return headings_and_solutions(NOTEBOOK)
 
 
 def _solution_namespace(exercise_id: str) -> dict:
@@ -58,14 +44,6 @@ def _solution_namespace(exercise_id: str) -> dict:
     namespace = {"np": np}
     exec(solutions[exercise_id], namespace)
     return namespace
-
-
-def _ask(namespace: dict, exercise: GradedExercise, args: tuple) -> tuple[str, object]:
-    """What the grader reads back when it queries ``namespace`` as if it were the kernel."""
-    printed = io.StringIO()
-    with contextlib.redirect_stdout(printed):
-        exec(query_code(exercise.expression, args, exercise.name), namespace)
-    return read_answer(printed.getvalue())
 
 
 def _passes(namespace: dict, exercise: GradedExercise, student: str) -> list[bool]:

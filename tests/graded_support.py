@@ -1,0 +1,43 @@
+"""What every graded-check test needs: a lesson's headings and solutions, and the grader's view.
+
+The tests run a lesson's reference solution (from its source notebook) through the same
+query code the grader sends to a kernel, and read the reply as the grader does.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import re
+from pathlib import Path
+
+from labkit.grading.exercise import GradedExercise
+from labkit.grading.protocol import query_code, read_answer
+
+HEADING = re.compile(r"### Exercise (\d\d\.ex\d+) — .* \((\d+) points?\)")
+SECRET = b"a course secret of at least 16 bytes"
+
+
+def headings_and_solutions(notebook: Path) -> tuple[list[tuple[str, int]], dict[str, str]]:
+    """(id, points) of every exercise heading, and each exercise's solution cell source."""
+    # Plain JSON rather than nbformat, whose import alone costs seconds under pytest.
+    cells = json.loads(Path(notebook).read_text(encoding="utf-8"))["cells"]
+    headings, solutions, current = [], {}, None
+    for cell in cells:
+        source = "".join(cell["source"])  # a list of lines in the file, or one string
+        found = HEADING.search(source) if cell["cell_type"] == "markdown" else None
+        if found:
+            current = found.group(1)
+            headings.append((current, int(found.group(2))))
+        elif cell["cell_type"] == "code" and "### BEGIN SOLUTION" in source and current:
+            solutions[current] = source
+    return headings, solutions
+
+
+def ask(namespace: dict, exercise: GradedExercise, args: tuple) -> tuple[str, object]:
+    """What the grader reads back when it queries ``namespace`` as if it were the kernel."""
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        exec(query_code(exercise.expression, args, exercise.name), namespace)
+    return read_answer(printed.getvalue())
