@@ -323,4 +323,76 @@ EXPECTATIONS: dict[str, list[Expect]] = {
             higher_is_better=False,
         ),
     ],
+    "08_deep_cnns": [
+        Expect(
+            "resnet18_params",
+            smoke=11689512,
+            default=11689512,
+            baseline=0,
+            baseline_is="exact count (torchvision resnet18, 11 689 512)",
+        ),
+        Expect(
+            "residual_test_accuracy",
+            smoke=0.30,
+            default=0.90,
+            baseline=0.10,
+            baseline_is="always the most frequent digit",
+        ),
+        # The 20-layer plain net does not learn in the same budget: that is the point.
+        Expect(
+            "plain_test_accuracy",
+            smoke=0.20,
+            default=0.20,
+            baseline=0.10,
+            baseline_is="always the most frequent digit",
+            higher_is_better=False,
+        ),
+        Expect(
+            "plain_grad_ratio",
+            smoke=1e-4,
+            default=1e-4,
+            baseline=1.0,
+            baseline_is="no vanishing: first-layer gradient as large as the last",
+            higher_is_better=False,
+        ),
+        Expect(
+            "residual_grad_ratio",
+            smoke=0.05,
+            default=0.05,
+            baseline=1e-4,
+            baseline_is="the plain net's vanishing gradient (about 5e-7)",
+        ),
+    ],
+    "09_transfer_learning": [
+        Expect(
+            "pretrain_test_accuracy",
+            smoke=0.85,
+            default=0.95,
+            baseline=0.20,
+            baseline_is="always the most frequent of digits 0-4 (five about balanced)",
+        ),
+        # Transfer does not clearly beat scratch on 8x8 digits (the lesson says so): each
+        # setting is held to learning the new task, not to winning.
+        Expect(
+            "scratch_test_accuracy",
+            smoke=0.50,
+            default=0.80,
+            baseline=0.20,
+            baseline_is="always the most frequent of digits 5-9",
+        ),
+        Expect(
+            "frozen_test_accuracy",
+            smoke=0.30,
+            default=0.75,
+            baseline=0.20,
+            baseline_is="always the most frequent of digits 5-9",
+        ),
+        Expect(
+            "finetune_test_accuracy",
+            smoke=0.30,
+            default=0.80,
+            baseline=0.20,
+            baseline_is="always the most frequent of digits 5-9",
+        ),
+    ],
 }

@@ -16,6 +16,8 @@ from labkit.exercises import (
     lesson_05,
     lesson_06,
     lesson_07,
+    lesson_08,
+    lesson_09,
 )
 
 PUBLIC_CHECKS = {
@@ -27,6 +29,8 @@ PUBLIC_CHECKS = {
     **lesson_05.PUBLIC_CHECKS,
     **lesson_06.PUBLIC_CHECKS,
     **lesson_07.PUBLIC_CHECKS,
+    **lesson_08.PUBLIC_CHECKS,
+    **lesson_09.PUBLIC_CHECKS,
 }
 
 __all__ = ["PUBLIC_CHECKS"]

@@ -23,6 +23,8 @@ from labkit.grading.graded import (
     lesson_05,
     lesson_06,
     lesson_07,
+    lesson_08,
+    lesson_09,
 )
 
 __all__ = ["LESSONS", "exercises_for"]
@@ -36,6 +38,8 @@ LESSONS: dict[str, list[GradedExercise]] = {
     "05": lesson_05.EXERCISES,
     "06": lesson_06.EXERCISES,
     "07": lesson_07.EXERCISES,
+    "08": lesson_08.EXERCISES,
+    "09": lesson_09.EXERCISES,
 }
 
 

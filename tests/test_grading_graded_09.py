@@ -1,0 +1,193 @@
+"""The graded checks of lesson 09: the reference solutions pass, usual mistakes fail.
+
+As in ``test_grading_graded.py``, answers travel as the grader sends them: each case becomes
+the real query code (``protocol.query_code``), run here in a namespace holding the solution
+cell of the source notebook, and the printed reply is read back with
+``protocol.read_answer``. So the JSON round trip and each exercise's expression are both
+exercised, without starting a kernel.
+"""
+
+import contextlib
+import io
+import json
+import re
+from itertools import pairwise
+from pathlib import Path
+
+import numpy as np
+import pytest
+from torch import nn
+
+from labkit.exercises import lesson_09 as public
+from labkit.grading.exercise import GradedExercise
+from labkit.grading.graded import lesson_09
+from labkit.grading.protocol import query_code, read_answer, to_wire
+from labkit.selfcheck import CheckFailed
+
+NOTEBOOK = (
+    Path(__file__).resolve().parents[1] / "notebooks" / "solutions" / "09_transfer_learning.ipynb"
+)
+HEADING = re.compile(r"### Exercise (\d\d\.ex\d+) — .* \((\d+) points?\)")
+SECRET = b"a course secret of at least 16 bytes"
+EXERCISES = lesson_09.EXERCISES
+BY_ID = {exercise.id: exercise for exercise in EXERCISES}
+STUDENTS = ["ada", "grace", "alan"]
+
+
+def _headings_and_solutions() -> tuple[list[tuple[str, int]], dict[str, str]]:
+    """(id, points) of every exercise heading, and each exercise's solution cell source."""
+    notebook = json.loads(NOTEBOOK.read_text(encoding="utf-8"))
+    headings, solutions, current = [], {}, None
+    for cell in notebook["cells"]:
+        source = "".join(cell["source"])  # a list of lines in the file, or one string
+        found = HEADING.search(source) if cell["cell_type"] == "markdown" else None
+        if found:
+            current = found.group(1)
+            headings.append((current, int(found.group(2))))
+        elif cell["cell_type"] == "code" and "### BEGIN SOLUTION" in source and current:
+            solutions[current] = source
+    return headings, solutions
+
+
+def _solution_namespace(exercise_id: str) -> dict:
+    """A namespace where the notebook's reference solution cell has run."""
+    _, solutions = _headings_and_solutions()
+    namespace = {"np": np}
+    exec(solutions[exercise_id], namespace)
+    return namespace
+
+
+def _ask(namespace: dict, exercise: GradedExercise, args: tuple) -> tuple[str, object]:
+    """What the grader reads back when it queries ``namespace`` as if it were the kernel."""
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        exec(query_code(exercise.expression, args, exercise.name), namespace)
+    return read_answer(printed.getvalue())
+
+
+def _passes(namespace: dict, exercise: GradedExercise, student: str) -> list[bool]:
+    """For each of the student's cases: did the answer come back and satisfy the judge?"""
+    results = []
+    for case in exercise.make_cases(SECRET, student):
+        kind, answer = _ask(namespace, exercise, case.args)
+        results.append(kind == "answer" and exercise.judge(answer, case.expected) is True)
+    return results
+
+
+# Usual mistakes, several per exercise; each must fail at least one graded case.
+def _count_without_biases(layer_sizes, frozen):
+    return sum(a * b for i, (a, b) in enumerate(pairwise(layer_sizes)) if i not in frozen)
+
+
+def _count_the_frozen_ones(layer_sizes, frozen):
+    return sum(a * b + b for i, (a, b) in enumerate(pairwise(layer_sizes)) if i in frozen)
+
+
+def _count_as_float(layer_sizes, frozen):
+    return float(lesson_09._trainable(layer_sizes, frozen))
+
+
+def _count_bias_of_inputs(layer_sizes, frozen):
+    return sum(a * b + a for i, (a, b) in enumerate(pairwise(layer_sizes)) if i not in frozen)
+
+
+def _rates_reversed(n_layers, head_lr, decay):
+    return [head_lr * decay**i for i in range(n_layers)]
+
+
+def _rates_off_by_one(n_layers, head_lr, decay):
+    return [head_lr * decay ** (n_layers - i) for i in range(n_layers)]
+
+
+def _rates_linear(n_layers, head_lr, decay):
+    return [head_lr * (1 - (1 - decay) * (n_layers - 1 - i)) for i in range(n_layers)]
+
+
+WRONG = {
+    "09.ex1": [
+        _count_without_biases,
+        _count_the_frozen_ones,
+        _count_as_float,
+        _count_bias_of_inputs,
+    ],
+    "09.ex2": [_rates_reversed, _rates_off_by_one, _rates_linear],
+}
+WRONG_CASES = [(exercise_id, wrong) for exercise_id, wrongs in WRONG.items() for wrong in wrongs]
+
+
+@pytest.mark.parametrize("exercise", EXERCISES, ids=lambda exercise: exercise.id)
+@pytest.mark.parametrize("student", STUDENTS)
+def test_reference_solution_passes_every_case(exercise, student):
+    assert all(_passes(_solution_namespace(exercise.id), exercise, student))
+
+
+@pytest.mark.parametrize(
+    ("exercise_id", "wrong"), WRONG_CASES, ids=lambda v: getattr(v, "__name__", v)
+)
+@pytest.mark.parametrize("student", STUDENTS)
+def test_a_usual_mistake_fails_a_case(exercise_id, wrong, student):
+    exercise = BY_ID[exercise_id]
+    namespace = {exercise.name: wrong, "np": np}
+    assert not all(_passes(namespace, exercise, student))
+
+
+@pytest.mark.parametrize(
+    ("exercise_id", "wrong"), WRONG_CASES, ids=lambda v: getattr(v, "__name__", v)
+)
+def test_the_public_check_catches_the_usual_mistakes_too(exercise_id, wrong):
+    with pytest.raises(CheckFailed):
+        public.PUBLIC_CHECKS[exercise_id](wrong)
+
+
+@pytest.mark.parametrize("exercise_id", sorted(BY_ID))
+def test_the_reference_solution_passes_the_public_check(exercise_id):
+    name = BY_ID[exercise_id].name
+    public.PUBLIC_CHECKS[exercise_id](_solution_namespace(exercise_id)[name])
+
+
+def test_an_untouched_placeholder_is_not_attempted():
+    def placeholder(*args, **kwargs):
+        raise NotImplementedError("Write your solution here.")
+
+    for exercise in EXERCISES:
+        [case, *_] = exercise.make_cases(SECRET, "ada")
+        assert _ask({exercise.name: placeholder}, exercise, case.args) == ("not_attempted", None)
+
+
+@pytest.mark.parametrize("student", STUDENTS)
+def test_count_reference_matches_pytorch(student):
+    for case in BY_ID["09.ex1"].make_cases(SECRET, student):
+        sizes, frozen = case.args
+        model = nn.Sequential(*[nn.Linear(a, b) for a, b in pairwise(sizes)])
+        for i in frozen:
+            model[i].requires_grad_(False)
+        assert case.expected == sum(p.numel() for p in model.parameters() if p.requires_grad)
+
+
+@pytest.mark.parametrize("exercise", EXERCISES, ids=lambda exercise: exercise.id)
+def test_cases_are_per_student_deterministic_small_and_valid(exercise):
+    def wire(student):
+        cases = exercise.make_cases(SECRET, student)
+        return [(to_wire(case.args), to_wire(case.expected)) for case in cases]
+
+    ada = wire("ada")
+    assert ada == wire("ada")
+    assert ada != wire("grace")
+    assert 4 <= len(ada) <= 8
+    assert all(len(args) < 20_000 for args, _ in ada)
+
+
+@pytest.mark.parametrize("exercise", EXERCISES, ids=lambda exercise: exercise.id)
+def test_judges_say_false_to_junk(exercise):
+    expected = exercise.make_cases(SECRET, "ada")[0].expected
+    for junk in ["3", None, True, {"a": 1}, [[["x"]]], [None, None], 1e300, "nan"]:
+        assert exercise.judge(junk, expected) is False
+
+
+def test_ids_points_and_names_match_the_headings():
+    headings, solutions = _headings_and_solutions()
+    assert [(exercise.id, exercise.points) for exercise in EXERCISES] == headings
+    assert set(solutions) == {exercise_id for exercise_id, _ in headings}
+    assert set(public.PUBLIC_CHECKS) == {exercise_id for exercise_id, _ in headings}
+    for exercise in EXERCISES:  # the name is what the solution cell defines
+        assert re.search(rf"^def {exercise.name}\b", solutions[exercise.id], re.MULTILINE)
