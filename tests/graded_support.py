@@ -41,3 +41,12 @@ def ask(namespace: dict, exercise: GradedExercise, args: tuple) -> tuple[str, ob
     with contextlib.redirect_stdout(printed):
         exec(query_code(exercise.expression, args, exercise.name), namespace)
     return read_answer(printed.getvalue())
+
+
+def passes(namespace: dict, exercise: GradedExercise, student: str) -> list[bool]:
+    """For each of the student's cases: did the answer come back and satisfy the judge?"""
+    results = []
+    for case in exercise.make_cases(SECRET, student):
+        kind, answer = ask(namespace, exercise, case.args)
+        results.append(kind == "answer" and exercise.judge(answer, case.expected) is True)
+    return results

@@ -6,20 +6,20 @@ reply is read back with ``protocol.read_answer``. So the JSON round trip and the
 exercise's expression are both exercised, without starting a kernel.
 """
 
-import contextlib
-import io
-import json
 import re
 from pathlib import Path
 
 import numpy as np
 import pytest
 import torch
+from graded_support import SECRET, headings_and_solutions
+from graded_support import ask as _ask
+from graded_support import passes as _passes
 
 from labkit.device import choose_device, read_capabilities
 from labkit.grading.exercise import GradedExercise
 from labkit.grading.graded import LESSONS, exercises_for
-from labkit.grading.protocol import query_code, read_answer, to_wire
+from labkit.grading.protocol import to_wire
 
 SOLUTIONS = Path(__file__).resolve().parents[1] / "notebooks" / "solutions"
 NOTEBOOKS = {
@@ -27,43 +27,12 @@ NOTEBOOKS = {
     "01": "01_models_weights_loss.ipynb",
     "02": "02_dividing_data.ipynb",
 }
-HEADING = re.compile(r"### Exercise (\d\d\.ex\d+) — .* \((\d+) points?\)")
-SECRET = b"a course secret of at least 16 bytes"
 # Lessons 00-02 here; every later lesson has its own tests/test_grading_graded_NN.py.
 EVERY = [exercise for lesson in NOTEBOOKS for exercise in LESSONS[lesson]]
 
 
 def _headings_and_solutions(lesson: str) -> tuple[list[tuple[str, int]], dict[str, str]]:
-    """(id, points) of every exercise heading, and each exercise's solution cell source."""
-    # Plain JSON rather than nbformat, whose import alone costs seconds under pytest.
-    notebook = json.loads((SOLUTIONS / NOTEBOOKS[lesson]).read_text(encoding="utf-8"))
-    headings, solutions, current = [], {}, None
-    for cell in notebook["cells"]:
-        source = "".join(cell["source"])  # a list of lines in the file, or one string
-        found = HEADING.search(source) if cell["cell_type"] == "markdown" else None
-        if found:
-            current = found.group(1)
-            headings.append((current, int(found.group(2))))
-        elif cell["cell_type"] == "code" and "### BEGIN SOLUTION" in source and current:
-            solutions[current] = source
-    return headings, solutions
-
-
-def _ask(namespace: dict, exercise: GradedExercise, args: tuple) -> tuple[str, object]:
-    """What the grader reads back when it queries ``namespace`` as if it were the kernel."""
-    printed = io.StringIO()
-    with contextlib.redirect_stdout(printed):
-        exec(query_code(exercise.expression, args), namespace)
-    return read_answer(printed.getvalue())
-
-
-def _passes(namespace: dict, exercise: GradedExercise, student: str) -> list[bool]:
-    """For each of the student's cases: did the answer come back and satisfy the judge?"""
-    results = []
-    for case in exercise.make_cases(SECRET, student):
-        kind, answer = _ask(namespace, exercise, case.args)
-        results.append(kind == "answer" and exercise.judge(answer, case.expected) is True)
-    return results
+    return headings_and_solutions(SOLUTIONS / NOTEBOOKS[lesson])
 
 
 def _solution_namespace(exercise: GradedExercise) -> dict:
@@ -153,10 +122,10 @@ def test_device_answer_is_the_grading_machines_choice():
     chosen = choose_device(read_capabilities()).device
     [case] = exercise.make_cases(SECRET, "ada")
     assert case.args == () and case.expected == chosen
-    # A string, a torch.device or a wrong device; None stays None ("not attempted").
+    # A string, a torch.device or a wrong device; the placeholder None is "not attempted".
     for answer, right in [(chosen, True), (torch.device(chosen), True), ("mps!", False)]:
         assert _passes({"MY_DEVICE": answer}, exercise, "ada") == [right]
-    assert _ask({"MY_DEVICE": None}, exercise, ()) == ("answer", None)
+    assert _ask({"MY_DEVICE": None}, exercise, ()) == ("not_attempted", None)
 
 
 @pytest.mark.parametrize("exercise", EVERY, ids=lambda exercise: exercise.id)

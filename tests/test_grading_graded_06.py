@@ -17,10 +17,10 @@ import pytest
 import torch
 from graded_support import SECRET, headings_and_solutions
 from graded_support import ask as _ask
+from graded_support import passes as _passes
 from torch import nn
 
 import labkit
-from labkit.grading.exercise import GradedExercise
 from labkit.grading.graded import lesson_06
 from labkit.grading.protocol import to_wire
 
@@ -36,15 +36,6 @@ STUDENTS = ["ada", "grace", "alan"]
 
 def _headings_and_solutions() -> tuple[list[tuple[str, int]], dict[str, str]]:
     return headings_and_solutions(NOTEBOOK)
-
-
-def _passes(namespace: dict, exercise: GradedExercise, student: str) -> list[bool]:
-    """For each of the student's cases: did the answer come back and satisfy the judge?"""
-    results = []
-    for case in exercise.make_cases(SECRET, student):
-        kind, answer = _ask(namespace, exercise, case.args)
-        results.append(kind == "answer" and exercise.judge(answer, case.expected) is True)
-    return results
 
 
 def _function_namespace(exercise_id: str) -> dict:

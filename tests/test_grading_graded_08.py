@@ -15,10 +15,10 @@ import pytest
 import torch
 from graded_support import SECRET, headings_and_solutions
 from graded_support import ask as _ask
+from graded_support import passes as _passes
 from torch import nn
 
 from labkit.exercises import lesson_08 as public
-from labkit.grading.exercise import GradedExercise
 from labkit.grading.graded import lesson_08
 from labkit.grading.protocol import to_wire
 from labkit.selfcheck import CheckFailed
@@ -39,15 +39,6 @@ def _solution_namespace(exercise_id: str) -> dict:
     namespace = {"np": np}
     exec(solutions[exercise_id], namespace)
     return namespace
-
-
-def _passes(namespace: dict, exercise: GradedExercise, student: str) -> list[bool]:
-    """For each of the student's cases: did the answer come back and satisfy the judge?"""
-    results = []
-    for case in exercise.make_cases(SECRET, student):
-        kind, answer = _ask(namespace, exercise, case.args)
-        results.append(kind == "answer" and exercise.judge(answer, case.expected) is True)
-    return results
 
 
 # Usual mistakes, several per exercise; each must fail at least one graded case.

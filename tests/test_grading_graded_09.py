@@ -7,46 +7,32 @@ cell of the source notebook, and the printed reply is read back with
 exercised, without starting a kernel.
 """
 
-import contextlib
-import io
-import json
 import re
 from itertools import pairwise
 from pathlib import Path
 
 import numpy as np
 import pytest
+from graded_support import SECRET, headings_and_solutions
+from graded_support import ask as _ask
+from graded_support import passes as _passes
 from torch import nn
 
 from labkit.exercises import lesson_09 as public
-from labkit.grading.exercise import GradedExercise
 from labkit.grading.graded import lesson_09
-from labkit.grading.protocol import query_code, read_answer, to_wire
+from labkit.grading.protocol import to_wire
 from labkit.selfcheck import CheckFailed
 
 NOTEBOOK = (
     Path(__file__).resolve().parents[1] / "notebooks" / "solutions" / "09_transfer_learning.ipynb"
 )
-HEADING = re.compile(r"### Exercise (\d\d\.ex\d+) — .* \((\d+) points?\)")
-SECRET = b"a course secret of at least 16 bytes"
 EXERCISES = lesson_09.EXERCISES
 BY_ID = {exercise.id: exercise for exercise in EXERCISES}
 STUDENTS = ["ada", "grace", "alan"]
 
 
 def _headings_and_solutions() -> tuple[list[tuple[str, int]], dict[str, str]]:
-    """(id, points) of every exercise heading, and each exercise's solution cell source."""
-    notebook = json.loads(NOTEBOOK.read_text(encoding="utf-8"))
-    headings, solutions, current = [], {}, None
-    for cell in notebook["cells"]:
-        source = "".join(cell["source"])  # a list of lines in the file, or one string
-        found = HEADING.search(source) if cell["cell_type"] == "markdown" else None
-        if found:
-            current = found.group(1)
-            headings.append((current, int(found.group(2))))
-        elif cell["cell_type"] == "code" and "### BEGIN SOLUTION" in source and current:
-            solutions[current] = source
-    return headings, solutions
+    return headings_and_solutions(NOTEBOOK)
 
 
 def _solution_namespace(exercise_id: str) -> dict:
@@ -55,23 +41,6 @@ def _solution_namespace(exercise_id: str) -> dict:
     namespace = {"np": np}
     exec(solutions[exercise_id], namespace)
     return namespace
-
-
-def _ask(namespace: dict, exercise: GradedExercise, args: tuple) -> tuple[str, object]:
-    """What the grader reads back when it queries ``namespace`` as if it were the kernel."""
-    printed = io.StringIO()
-    with contextlib.redirect_stdout(printed):
-        exec(query_code(exercise.expression, args, exercise.name), namespace)
-    return read_answer(printed.getvalue())
-
-
-def _passes(namespace: dict, exercise: GradedExercise, student: str) -> list[bool]:
-    """For each of the student's cases: did the answer come back and satisfy the judge?"""
-    results = []
-    for case in exercise.make_cases(SECRET, student):
-        kind, answer = _ask(namespace, exercise, case.args)
-        results.append(kind == "answer" and exercise.judge(answer, case.expected) is True)
-    return results
 
 
 # Usual mistakes, several per exercise; each must fail at least one graded case.
