@@ -8,12 +8,17 @@ from __future__ import annotations
 
 import contextlib
 import io
+import itertools
 import json
 import re
 from pathlib import Path
 
+import numpy as np
+import pytest
+
 from labkit.grading.exercise import GradedExercise
 from labkit.grading.protocol import query_code, read_answer
+from labkit.selfcheck import CheckFailed
 
 HEADING = re.compile(r"### Exercise (\d\d\.ex\d+) — .* \((\d+) points?\)")
 SECRET = b"a course secret of at least 16 bytes"
@@ -50,3 +55,61 @@ def passes(namespace: dict, exercise: GradedExercise, student: str) -> list[bool
         kind, answer = ask(namespace, exercise, case.args)
         results.append(kind == "answer" and exercise.judge(answer, case.expected) is True)
     return results
+
+
+def solution_namespace(notebook: Path, exercise_id: str) -> dict:
+    """A namespace where the notebook's reference solution cell of ``exercise_id`` has run."""
+    _, solutions = headings_and_solutions(notebook)
+    namespace = {"np": np}
+    exec(solutions[exercise_id], namespace)
+    return namespace
+
+
+def _placeholder(*args: object, **kwargs: object) -> None:
+    raise NotImplementedError("Write your solution here.")
+
+
+class LessonChecks:
+    """The checks every lesson's graded exercises must pass, shared by the lesson test files.
+
+    A test file subclasses it as ``class TestLessonNN(LessonChecks)`` and sets ``notebook``
+    (the source), ``exercises`` (the graded list), ``public_checks`` (the lesson's
+    ``PUBLIC_CHECKS``) and ``wrong`` (exercise id -> usual mistakes, as functions).
+    """
+
+    notebook: Path
+    exercises: list[GradedExercise]
+    public_checks: dict
+    wrong: dict
+    students = ("ada", "grace", "alan")
+
+    def test_reference_solution_passes_every_case(self) -> None:
+        for exercise in self.exercises:
+            namespace = solution_namespace(self.notebook, exercise.id)
+            for student in self.students:
+                assert all(passes(namespace, exercise, student)), (exercise.id, student)
+
+    def test_each_usual_mistake_fails_a_case(self) -> None:
+        by_id = {exercise.id: exercise for exercise in self.exercises}
+        for exercise_id, mistakes in self.wrong.items():
+            exercise = by_id[exercise_id]
+            for wrong, student in itertools.product(mistakes, self.students):
+                namespace = {exercise.name: wrong, "np": np}
+                assert not all(passes(namespace, exercise, student)), (wrong.__name__, student)
+
+    def test_the_public_check_catches_the_usual_mistakes_too(self) -> None:
+        for exercise_id, mistakes in self.wrong.items():
+            for wrong in mistakes:
+                with pytest.raises(CheckFailed):
+                    self.public_checks[exercise_id](wrong)
+
+    def test_the_reference_solution_passes_the_public_check(self) -> None:
+        for exercise in self.exercises:
+            answer = solution_namespace(self.notebook, exercise.id)[exercise.name]
+            self.public_checks[exercise.id](answer)
+
+    def test_an_untouched_placeholder_is_not_attempted(self) -> None:
+        for exercise in self.exercises:
+            [case, *_] = exercise.make_cases(SECRET, "ada")
+            reply = ask({exercise.name: _placeholder}, exercise, case.args)
+            assert reply == ("not_attempted", None), exercise.id

@@ -14,14 +14,11 @@ import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
-from graded_support import SECRET, headings_and_solutions
-from graded_support import ask as _ask
-from graded_support import passes as _passes
+from graded_support import SECRET, LessonChecks, headings_and_solutions
 
 from labkit.exercises import lesson_07 as public
 from labkit.grading.graded import lesson_07
 from labkit.grading.protocol import to_wire
-from labkit.selfcheck import CheckFailed
 
 NOTEBOOK = (
     Path(__file__).resolve().parents[1]
@@ -36,14 +33,6 @@ STUDENTS = ["ada", "grace", "alan"]
 
 def _headings_and_solutions() -> tuple[list[tuple[str, int]], dict[str, str]]:
     return headings_and_solutions(NOTEBOOK)
-
-
-def _solution_namespace(exercise_id: str) -> dict:
-    """A namespace where the notebook's reference solution cell has run."""
-    _, solutions = _headings_and_solutions()
-    namespace = {"np": np}
-    exec(solutions[exercise_id], namespace)
-    return namespace
 
 
 # Usual mistakes, several per exercise; each must fail at least one graded case.
@@ -104,46 +93,13 @@ WRONG = {
     ],
     "07.ex3": [_bytes_rounded_down, _bytes_as_float, _bytes_in_bits],
 }
-WRONG_CASES = [(exercise_id, wrong) for exercise_id, wrongs in WRONG.items() for wrong in wrongs]
 
 
-@pytest.mark.parametrize("exercise", EXERCISES, ids=lambda exercise: exercise.id)
-@pytest.mark.parametrize("student", STUDENTS)
-def test_reference_solution_passes_every_case(exercise, student):
-    assert all(_passes(_solution_namespace(exercise.id), exercise, student))
-
-
-@pytest.mark.parametrize(
-    ("exercise_id", "wrong"), WRONG_CASES, ids=lambda v: getattr(v, "__name__", v)
-)
-@pytest.mark.parametrize("student", STUDENTS)
-def test_a_usual_mistake_fails_a_case(exercise_id, wrong, student):
-    exercise = BY_ID[exercise_id]
-    namespace = {exercise.name: wrong, "np": np}
-    assert not all(_passes(namespace, exercise, student))
-
-
-@pytest.mark.parametrize(
-    ("exercise_id", "wrong"), WRONG_CASES, ids=lambda v: getattr(v, "__name__", v)
-)
-def test_the_public_check_catches_the_usual_mistakes_too(exercise_id, wrong):
-    with pytest.raises(CheckFailed):
-        public.PUBLIC_CHECKS[exercise_id](wrong)
-
-
-@pytest.mark.parametrize("exercise_id", sorted(BY_ID))
-def test_the_reference_solution_passes_the_public_check(exercise_id):
-    name = BY_ID[exercise_id].name
-    public.PUBLIC_CHECKS[exercise_id](_solution_namespace(exercise_id)[name])
-
-
-def test_an_untouched_placeholder_is_not_attempted():
-    def placeholder(*args, **kwargs):
-        raise NotImplementedError("Write your solution here.")
-
-    for exercise in EXERCISES:
-        [case, *_] = exercise.make_cases(SECRET, "ada")
-        assert _ask({exercise.name: placeholder}, exercise, case.args) == ("not_attempted", None)
+class TestLesson07(LessonChecks):
+    notebook = NOTEBOOK
+    exercises = EXERCISES
+    public_checks = public.PUBLIC_CHECKS
+    wrong = WRONG
 
 
 @pytest.mark.parametrize("student", STUDENTS)
