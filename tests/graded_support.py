@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 
 from labkit.grading.exercise import GradedExercise
-from labkit.grading.protocol import query_code, read_answer
+from labkit.grading.protocol import query_code, read_answer, to_wire
 from labkit.selfcheck import CheckFailed
 
 HEADING = re.compile(r"### Exercise (\d\d\.ex\d+) — .* \((\d+) points?\)")
@@ -113,3 +113,30 @@ class LessonChecks:
             [case, *_] = exercise.make_cases(SECRET, "ada")
             reply = ask({exercise.name: _placeholder}, exercise, case.args)
             assert reply == ("not_attempted", None), exercise.id
+
+    def test_cases_are_per_student_deterministic_small_and_valid(self) -> None:
+        for exercise in self.exercises:
+
+            def wire(student: str, exercise: GradedExercise = exercise) -> list:
+                cases = exercise.make_cases(SECRET, student)
+                return [(to_wire(case.args), to_wire(case.expected)) for case in cases]
+
+            ada = wire("ada")
+            assert ada == wire("ada"), exercise.id
+            assert ada != wire("grace"), exercise.id
+            assert 4 <= len(ada) <= 8, exercise.id
+            assert all(len(args) < 20_000 for args, _ in ada), exercise.id
+
+    def test_judges_say_false_to_junk(self) -> None:
+        for exercise in self.exercises:
+            expected = exercise.make_cases(SECRET, "ada")[0].expected
+            for junk in ["3", None, True, {"a": 1}, [[["x"]]], [None, None], 1e300, "nan"]:
+                assert exercise.judge(junk, expected) is False, (exercise.id, junk)
+
+    def test_ids_points_and_names_match_the_headings(self) -> None:
+        headings, solutions = headings_and_solutions(self.notebook)
+        assert [(exercise.id, exercise.points) for exercise in self.exercises] == headings
+        assert set(solutions) == {exercise_id for exercise_id, _ in headings}
+        assert set(self.public_checks) == {exercise_id for exercise_id, _ in headings}
+        for exercise in self.exercises:  # the name is what the solution cell defines
+            assert re.search(rf"^def {exercise.name}\b", solutions[exercise.id], re.MULTILINE)
