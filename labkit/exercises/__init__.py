@@ -1,36 +1,15 @@
-"""Public checks for every lesson's exercises, gathered by exercise id.
+"""Exercises: declared once per lesson, self-checked for the learner, graded for the class.
 
-Each lesson has a module ``lesson_NN.py`` with a ``PUBLIC_CHECKS`` dict mapping an exercise
-id (``"NN.exK"``) to a function that takes the learner's answer and calls
-:func:`labkit.selfcheck.expect` / :func:`labkit.selfcheck.expect_close`. These checks are
-public on purpose: learners may read them. Graded checks use other inputs and live outside
-the package.
+- :mod:`labkit.exercises.declare`: :class:`Exercise`, :class:`Example`, :class:`Mistake`,
+  :class:`Case`, :class:`Expect`, the vocabulary of ``labkit/lessons/lesson_NN.py``;
+- :mod:`labkit.exercises.judges`: does one answer match the expected one;
+- :mod:`labkit.exercises.public`: an exercise's public examples and hints as plain data,
+  and the self-check that runs them (:func:`labkit.check` is its front door);
+- :mod:`labkit.exercises.custom_checks`: the checks of value and model exercises.
+
+``docs/EXERCISES.md`` shows a lesson author how to declare one.
 """
 
-from labkit.exercises import (
-    lesson_00,
-    lesson_01,
-    lesson_02,
-    lesson_03,
-    lesson_04,
-    lesson_05,
-    lesson_06,
-    lesson_07,
-    lesson_08,
-    lesson_09,
-)
+from labkit.exercises.declare import Case, Example, Exercise, Expect, Mistake, case_generator
 
-PUBLIC_CHECKS = {
-    **lesson_00.PUBLIC_CHECKS,
-    **lesson_01.PUBLIC_CHECKS,
-    **lesson_02.PUBLIC_CHECKS,
-    **lesson_03.PUBLIC_CHECKS,
-    **lesson_04.PUBLIC_CHECKS,
-    **lesson_05.PUBLIC_CHECKS,
-    **lesson_06.PUBLIC_CHECKS,
-    **lesson_07.PUBLIC_CHECKS,
-    **lesson_08.PUBLIC_CHECKS,
-    **lesson_09.PUBLIC_CHECKS,
-}
-
-__all__ = ["PUBLIC_CHECKS"]
+__all__ = ["Case", "Example", "Exercise", "Expect", "Mistake", "case_generator"]

@@ -21,38 +21,47 @@ from collections.abc import Sequence
 
 import numpy as np
 
-__all__ = ["MARKER", "to_wire", "query_code", "read_answer", "same_answer"]
+__all__ = ["MARKER", "to_wire", "query_code", "read_answer", "evaluate", "same_answer"]
 
 MARKER = "@@labkit-answer@@ "
 ANSWER_LIMIT_BYTES = 1_000_000
+
+# How the kernel turns the JSON inputs into arguments (``decode``) and an answer into
+# plain JSON values (``encode``). The same source runs in the learner's kernel, inside every
+# query, and in this process (:func:`evaluate`), so a self-check sees exactly what the
+# grader would read back.
+_CODEC = """\
+def decode(x):
+    if isinstance(x, dict):
+        import numpy
+        return numpy.asarray(x["__ndarray__"], dtype=x["dtype"])
+    if isinstance(x, list):
+        return [decode(v) for v in x]
+    return x
+def encode(v, depth=0):
+    import math
+    if depth > 20:
+        raise TypeError("the answer is nested too deeply")
+    if hasattr(v, "detach") and hasattr(v, "cpu"):  # a torch tensor
+        v = v.detach().cpu().numpy()
+    if type(v).__module__ == "numpy":  # arrays and numpy scalars
+        v = v.tolist()
+    if v is None or type(v) in (bool, int, str):
+        return v
+    if type(v) is float:
+        return v if math.isfinite(v) else str(v)
+    if type(v) in (list, tuple):
+        return [encode(x, depth + 1) for x in v]
+    raise TypeError(f"the answer holds a {type(v).__name__}; expected numbers, "
+                    "strings, lists, tuples or arrays")
+"""
 
 # Runs in the learner's kernel. It defines nothing that stays: one function, called once
 # and deleted. {payload} is a JSON string literal, {expression} reads the answer.
 _QUERY = """\
 def _labkit_query(payload):
-    import json, math, sys
-    def decode(x):
-        if isinstance(x, dict):
-            import numpy
-            return numpy.asarray(x["__ndarray__"], dtype=x["dtype"])
-        if isinstance(x, list):
-            return [decode(v) for v in x]
-        return x
-    def encode(v, depth=0):
-        if depth > 20:
-            raise TypeError("the answer is nested too deeply")
-        if hasattr(v, "detach") and hasattr(v, "cpu"):  # a torch tensor
-            v = v.detach().cpu().numpy()
-        if type(v).__module__ == "numpy":  # arrays and numpy scalars
-            v = v.tolist()
-        if v is None or type(v) in (bool, int, str):
-            return v
-        if type(v) is float:
-            return v if math.isfinite(v) else str(v)
-        if type(v) in (list, tuple):
-            return [encode(x, depth + 1) for x in v]
-        raise TypeError(f"the answer holds a {{type(v).__name__}}; expected numbers, "
-                        "strings, lists, tuples or arrays")
+    import json, sys
+{codec}
     args = decode(json.loads(payload))
     try:
         if globals().get({name!r}, 0) is None:  # a placeholder left as None
@@ -67,6 +76,9 @@ def _labkit_query(payload):
 _labkit_query({payload!r})
 del _labkit_query
 """
+_CODEC_INDENTED = "".join(f"    {line}\n" for line in _CODEC.splitlines())
+_codec: dict = {}
+exec(_CODEC, _codec)  # the same decode/encode, for evaluate()
 
 
 def to_wire(value: object) -> str:
@@ -108,7 +120,7 @@ def query_code(
     True
     """
     return _QUERY.format(payload=to_wire(list(args)), expression=expression,
-                         marker=_marker(tag), name=name)  # fmt: skip
+                         marker=_marker(tag), name=name, codec=_CODEC_INDENTED)  # fmt: skip
 
 
 def _marker(tag: str) -> str:
@@ -116,6 +128,32 @@ def _marker(tag: str) -> str:
     if not re.fullmatch(r"[0-9a-z]*", tag):
         raise ValueError(f"tag must be lowercase letters and digits. Received: tag={tag!r}")
     return f"{MARKER}{tag} " if tag else MARKER
+
+
+def evaluate(expression: str, payload: str, name: str, namespace: dict) -> tuple[str, object]:
+    """What :func:`read_answer` would return for this query, computed in this process.
+
+    ``payload`` is the inputs as :func:`to_wire` wrote them; ``namespace`` holds the
+    answer under ``name``. The self-checks use it: a learner's function sees the same
+    arguments and is read back the same way as in the grader's kernel.
+
+    Examples
+    --------
+    >>> evaluate("double(*args)", to_wire([(1, 2)]), "double", {"double": lambda x: x * 2})
+    ('answer', [1, 2, 1, 2])
+    >>> evaluate("ANSWER", "[]", "ANSWER", {"ANSWER": None})
+    ('not_attempted', None)
+    """
+    args = _codec["decode"](json.loads(payload))
+    try:
+        if namespace.get(name, 0) is None:  # a placeholder left as None
+            raise NotImplementedError
+        answer = _codec["encode"](eval(expression, {**namespace, "args": args}))
+    except NotImplementedError:
+        return "not_attempted", None
+    except Exception as error:
+        return "error", f"{type(error).__name__}: {str(error)[:300]}"
+    return "answer", json.loads(json.dumps(answer))
 
 
 def read_answer(printed: str, *, tag: str = "") -> tuple[str, object]:

@@ -1,0 +1,46 @@
+"""Judges: does one answer, as it came back from the learner's code, match what was expected?
+
+A judge is ``judge(got, expected) -> bool``. ``got`` is plain JSON (numbers, strings, None,
+lists: tuples and arrays arrive as lists, see :mod:`labkit.grading.protocol`); ``expected``
+is what the exercise's reference returned, read back the same way. A judge never raises:
+junk is simply False. The self-checks and the grader use the same judges, named in an
+exercise's declaration (``judge=judges.same_integers``).
+
+>>> same_answer([1, 2.0000000001], [1.0, 2.0]), same_integers([3, 4], [3, 4])
+(True, True)
+>>> same_integers([3.0, 4], [3, 4])  # a count is an int, not a float
+False
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from labkit.grading.protocol import same_answer
+
+__all__ = ["same_answer", "same_integers"]
+
+
+def same_integers(got: object, expected: object) -> bool:
+    """True if ``got`` holds exactly the integers of ``expected``, nested in the same lists.
+
+    ``expected`` is an int or a list, tuple or array of them; a float, a bool or anything
+    else where an int is expected makes it False.
+
+    Examples
+    --------
+    >>> same_integers([[0, 1], [2]], [np.array([0, 1]), np.array([2])])
+    True
+    >>> same_integers([0.0, 1.0], np.array([0, 1])), same_integers("2", 2), same_integers(True, 1)
+    (False, False, False)
+    """
+    if isinstance(expected, np.ndarray):
+        expected = expected.tolist()
+    if isinstance(expected, list | tuple):
+        return (
+            type(got) is list
+            and len(got) == len(expected)
+            and all(same_integers(g, e) for g, e in zip(got, expected, strict=True))
+        )
+    # type() rather than isinstance(): True is an instance of int, but not a count.
+    return type(got) is int and type(expected) is not bool and got == int(expected)  # type: ignore[call-overload]
