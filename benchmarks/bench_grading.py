@@ -24,7 +24,7 @@ from pathlib import Path
 import nbformat
 
 from labkit.grading.course import grade_course
-from labkit.grading.graded import exercises_for
+from labkit.lessons import exercises_for
 from labkit.grading.isolation import detect_isolation
 from labkit.paths import NOTEBOOKS, SOLUTIONS
 

@@ -39,6 +39,7 @@ from grading_corpus.lesson import EXERCISES, FULL_MARKS, notebook, write
 from grading_corpus.submissions import CANARY, Submission, Targets, build_corpus
 
 import labkit.grading
+import labkit.lessons
 from labkit.grading import detect_isolation
 from labkit.grading.grade import GradingOptions, SubmissionResult, grade_submission
 from labkit.grading.isolation import leftover_processes
@@ -59,9 +60,10 @@ DAEMON_DELAY = 3.0
 # The code the grader must keep from the kernel, besides the secret.
 GRADER_CODE = Path(labkit.grading.__file__).resolve().parent
 LESSON_CHECKS = Path(lesson.__file__).resolve().parent  # lesson 98's checks and solutions
+DECLARATIONS = Path(labkit.lessons.__file__).resolve().parent  # the real lessons' solutions
 # Lines of the hidden code holding one of these are the grader's own (no other file has
 # them); none may show up in what an attack could read.
-CHECK_WORDS = ("GradedExercise", "98.ex", "_labkit_query", "case_generator", "same_answer")
+CHECK_WORDS = ("Exercise(", "98.ex", "_labkit_query", "reference=", "same_answer")
 
 ISOLATION = detect_isolation()
 FULL = ISOLATION.switch_user and ISOLATION.network and ISOLATION.pid_namespace
@@ -112,11 +114,12 @@ def arena() -> Iterator[Arena]:
     listener = socket.socket()
     listener.bind(("127.0.0.1", 0))
     listener.listen(8)
-    hidden = (str(secret_file), str(submissions), str(GRADER_CODE), str(LESSON_CHECKS))
+    hidden = (str(secret_file), str(submissions), str(GRADER_CODE), str(DECLARATIONS),
+              str(LESSON_CHECKS))
     steal = (
         *hidden,
         str(submissions / "honest-torch.ipynb"),
-        str(GRADER_CODE / "graded" / "lesson_00.py"),
+        str(DECLARATIONS / "lesson_05.py"),
         str(LESSON_CHECKS / "lesson.py"),
     )
     targets = Targets(drop=str(drop), port=listener.getsockname()[1], steal=steal)
@@ -283,7 +286,7 @@ def test_hidden_files_stay_hidden(graded: dict[str, Graded], arena: Arena):
     everything = json.dumps(evidence) + "\n".join(evidence["read"].values())
     assert arena.secret not in everything
     assert CANARY not in everything  # another student's submission
-    leaked = [line for folder in (GRADER_CODE, LESSON_CHECKS) for line in _check_lines(folder)
+    leaked = [line for folder in (GRADER_CODE, DECLARATIONS, LESSON_CHECKS) for line in _check_lines(folder)
               if line in everything]  # fmt: skip
     assert not leaked
 

@@ -1,4 +1,4 @@
-"""Tests for labkit.grading.protocol and labkit.grading.exercise: the wire and the cases."""
+"""Tests for labkit.grading.protocol and labkit.exercises.declare: the wire and the cases."""
 
 from __future__ import annotations
 
@@ -9,8 +9,15 @@ import sys
 import numpy as np
 import pytest
 
-from labkit.grading.exercise import Case, GradedExercise, case_generator
-from labkit.grading.protocol import MARKER, query_code, read_answer, same_answer, to_wire
+from labkit.exercises.declare import Case, Example, Exercise, case_generator
+from labkit.grading.protocol import (
+    MARKER,
+    evaluate,
+    query_code,
+    read_answer,
+    same_answer,
+    to_wire,
+)
 
 
 def _run_query(setup: str, expression: str, args: list, name: str = "") -> tuple[str, object]:
@@ -85,22 +92,44 @@ def test_case_generator_depends_on_secret_student_and_exercise() -> None:
         case_generator(b"short", "ada", "01.ex1")
 
 
-def test_graded_exercise_checks_its_fields() -> None:
+def test_exercise_checks_its_fields() -> None:
     def cases(rng):
         return [Case((1,), 2)]
 
-    assert GradedExercise("01.ex1", "f", 2, cases).expression == "f(*args)"
-    assert GradedExercise("01.ex1", "X", 1, cases, kind="value").expression == "X"
+    def custom(**fields):
+        return Exercise(**{"cases": cases, "public_check": print, **fields})
+
+    function = Exercise("01.ex1", "f", 2, reference=abs, examples=[Example((1,))] * 3,
+                        inputs=lambda rng: [(1,)])  # fmt: skip
+    assert function.expression == "f(*args)"
+    assert function.make_cases(b"s" * 16, "ada") == [Case((1,), 1)]
+    assert custom(id="01.ex1", name="X", points=1, kind="value").expression == "X"
     with pytest.raises(ValueError, match="id must look like '03.ex2'"):
-        GradedExercise("1.1", "f", 2, cases)
+        custom(id="1.1", name="f", points=2, kind="value")
     with pytest.raises(ValueError, match="kind must be one of"):
-        GradedExercise("01.ex1", "f", 2, cases, kind="plot")
+        custom(id="01.ex1", name="f", points=2, kind="plot")
     with pytest.raises(ValueError, match="name must be a Python name"):
-        GradedExercise("01.ex1", "f()", 2, cases)
+        custom(id="01.ex1", name="f()", points=2, kind="value")
     with pytest.raises(ValueError, match="points must be positive"):
-        GradedExercise("01.ex1", "f", 0, cases)
+        custom(id="01.ex1", name="f", points=0, kind="value")
     with pytest.raises(ValueError, match="a model exercise needs an expression"):
-        GradedExercise("01.ex1", "model", 2, cases, kind="model")
+        custom(id="01.ex1", name="model", points=2, kind="model")
+    with pytest.raises(RuntimeError, match="the reference failed"):
+        Exercise("01.ex1", "f", 2, reference=abs, examples=[Example((1,))] * 3,
+                 inputs=lambda rng: [("text",)]).make_cases(b"s" * 16, "ada")  # fmt: skip
+
+
+def test_evaluate_reads_an_answer_back_as_the_query_does() -> None:
+    setup = "import numpy as np\ndef f(x, k):\n    return x.dtype.name, x * k, (k, np.float32(0.5))"
+    namespace: dict = {}
+    exec(setup, namespace)
+    payload = to_wire([np.array([1, 2]), 3])
+    in_process = evaluate("f(*args)", payload, "f", namespace)
+    assert in_process == _run_query(setup, "f(*args)", [np.array([1, 2]), 3])
+    assert in_process == ("answer", ["int64", [3, 6], [3, 0.5]])
+    assert evaluate("float('nan')", "[]", "", {}) == ("answer", "nan")
+    assert evaluate("X", "[]", "X", {"X": None}) == ("not_attempted", None)
+    assert evaluate("1 / 0", "[]", "", {})[0] == "error"
 
 
 def test_tagged_answers_ignore_lines_without_the_tag() -> None:

@@ -27,7 +27,7 @@ from pathlib import Path
 
 from tqdm.auto import tqdm
 
-from labkit.grading.exercise import GradedExercise
+from labkit.exercises.declare import Exercise
 from labkit.grading.grade import ExerciseResult, GradingOptions, SubmissionResult, grade_submission
 
 __all__ = ["Submission", "find_submissions", "grade_all", "read_secret", "student_id",
@@ -138,7 +138,7 @@ def check_hidden(hidden: Sequence[str | Path]) -> None:
 
 def grade_all(
     submissions: Sequence[Submission],
-    exercises: list[GradedExercise],
+    exercises: list[Exercise],
     *,
     lesson: str,
     secret: bytes,
@@ -177,7 +177,7 @@ def grade_all(
 
 
 def _grader_failure(
-    submission: Submission, exercises: list[GradedExercise], lesson: str, error: Exception
+    submission: Submission, exercises: list[Exercise], lesson: str, error: Exception
 ) -> SubmissionResult:
     reason = f"the grader failed on this submission ({type(error).__name__}: {error}); ask staff"
     zeros = [ExerciseResult(ex.id, 0.0, ex.points, "error", reason) for ex in exercises]

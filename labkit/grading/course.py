@@ -15,6 +15,7 @@ from pathlib import Path
 import nbformat
 
 import labkit.grading
+import labkit.lessons
 from labkit.grading.batch import (
     check_hidden,
     find_submissions,
@@ -24,7 +25,7 @@ from labkit.grading.batch import (
     write_reports,
 )
 from labkit.grading.grade import GradingOptions, SubmissionResult
-from labkit.grading.graded import exercises_for
+from labkit.lessons import exercises_for
 from labkit.grading.isolation import detect_isolation
 
 __all__ = ["grade_course", "lesson_of"]
@@ -70,7 +71,8 @@ def grade_course(
     secret = read_secret(secret_file)
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True, mode=0o700)
-    hidden = [Path(labkit.grading.__file__).parent, out, *{s.path.parent for s in submissions}]
+    hidden = [Path(labkit.grading.__file__).parent, Path(labkit.lessons.__file__).parent]
+    hidden += [out, *{s.path.parent for s in submissions}]
     hidden += [Path(p) for p in (secret_file, roster) if p is not None]
     check_hidden(hidden)
     options = GradingOptions(cell_timeout=cell_timeout, hidden=tuple(map(str, hidden)))

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import nbformat
 
-from labkit.grading.exercise import GradedExercise
+from labkit.exercises.declare import Exercise
 from labkit.grading.isolation import Isolation
 from labkit.grading.kernel import CellOutcome, SandboxedKernel
 from labkit.grading.limits import Limits
@@ -106,7 +106,7 @@ class SubmissionResult:
 
 def grade_submission(
     path: str | Path,
-    exercises: list[GradedExercise],
+    exercises: list[Exercise],
     *,
     student: str,
     lesson: str,
@@ -122,7 +122,7 @@ def grade_submission(
     ----------
     path : str or Path
         The submitted ``.ipynb``.
-    exercises : list of GradedExercise
+    exercises : list of Exercise
         The lesson's graded exercises.
     student : str
         The student's id: it seeds the graded inputs.
@@ -224,7 +224,7 @@ def _run_cells(
 
 def _grade(
     kernel: SandboxedKernel,
-    exercise: GradedExercise,
+    exercise: Exercise,
     secret: bytes,
     student: str,
     cells: list[str],
@@ -265,7 +265,7 @@ def _grade(
     return ExerciseResult(exercise.id, exercise.points, exercise.points, "correct", "")
 
 
-def _judge(exercise: GradedExercise, answer: object, expected: object) -> bool:
+def _judge(exercise: Exercise, answer: object, expected: object) -> bool:
     """The exercise's judge; a judge that fails on odd input counts as a wrong answer."""
     try:
         return exercise.judge(answer, expected) is True
@@ -273,7 +273,7 @@ def _judge(exercise: GradedExercise, answer: object, expected: object) -> bool:
         return False
 
 
-def _hint(exercise: GradedExercise, cells: list[str], outcomes: dict) -> str:
+def _hint(exercise: Exercise, cells: list[str], outcomes: dict) -> str:
     """' (cell N: what went wrong)' for failed cells that define the exercise's name."""
     defines = re.compile(rf"^\s*(def\s+{exercise.name}\b|{exercise.name}\s*=)", re.MULTILINE)
     failed = [f"cell {index + 1}: {_describe(outcome)}" for index, outcome in outcomes.items()
@@ -286,7 +286,7 @@ def _describe(outcome: CellOutcome) -> str:
     return outcome.error or outcome.status
 
 
-def _zero(exercise: GradedExercise, status: str, reason: str) -> ExerciseResult:
+def _zero(exercise: Exercise, status: str, reason: str) -> ExerciseResult:
     return ExerciseResult(exercise.id, 0.0, exercise.points, status, reason)
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import nbformat
 import numpy as np
 
-from labkit.grading.exercise import Case, GradedExercise
+from labkit.exercises import Case, Example, Exercise
 
 # The cells of a correct submission, by name, in order.
 CORRECT = {
@@ -59,20 +59,20 @@ BLANK = {
 }
 
 
-def _mean_of_squares_cases(rng: np.random.Generator) -> list[Case]:
-    cases = []
-    for size in (1, 3, 8, 20):
-        values = np.round(rng.normal(0, 5, size), 3)
-        cases.append(Case(args=(values.tolist(),), expected=float(np.mean(values**2))))
-    return cases
+def _mean_of_squares(values):
+    return float(np.mean(np.asarray(values, dtype=float) ** 2))
 
 
-def _running_max_cases(rng: np.random.Generator) -> list[Case]:
-    cases = []
-    for size in (1, 5, 12):
-        values = rng.integers(-50, 50, size).tolist()
-        cases.append(Case(args=(values,), expected=np.maximum.accumulate(values).tolist()))
-    return cases
+def _running_max(values):
+    return np.maximum.accumulate(values).tolist()
+
+
+def _mean_of_squares_inputs(rng: np.random.Generator) -> list[tuple]:
+    return [(np.round(rng.normal(0, 5, size), 3).tolist(),) for size in (1, 3, 8, 20)]
+
+
+def _running_max_inputs(rng: np.random.Generator) -> list[tuple]:
+    return [(rng.integers(-50, 50, size).tolist(),) for size in (1, 5, 12)]
 
 
 def _model_cases(rng: np.random.Generator) -> list[Case]:
@@ -93,19 +93,21 @@ PREDICT = (
     "model(__import__('torch').as_tensor(args[0], dtype=__import__('torch').float32)).argmax(1)"
 )
 
+EXAMPLES = [Example(([1, 2],)), Example(([0],)), Example(([3, -1, 2],))]
+
+
+def _no_public_check(answer: object) -> None:
+    """The test lesson's model has no self-check."""
+
+
 EXERCISES = [
-    GradedExercise("98.ex1", "mean_of_squares", 2, _mean_of_squares_cases),
-    GradedExercise("98.ex2", "running_max", 2, _running_max_cases),
-    GradedExercise(
-        "98.ex3",
-        "model",
-        3,
-        _model_cases,
-        kind="model",
-        expression=PREDICT,
-        judge=_accuracy_at_least_90,
-    ),  # fmt: skip
-]
+    Exercise(id="98.ex1", name="mean_of_squares", points=2, reference=_mean_of_squares,
+             examples=EXAMPLES, inputs=_mean_of_squares_inputs),
+    Exercise(id="98.ex2", name="running_max", points=2, reference=_running_max,
+             examples=EXAMPLES, inputs=_running_max_inputs),
+    Exercise(id="98.ex3", name="model", points=3, kind="model", cases=_model_cases,
+             expression=PREDICT, judge=_accuracy_at_least_90, public_check=_no_public_check),
+]  # fmt: skip
 FULL_MARKS = 7.0
 
 
