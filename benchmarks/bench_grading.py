@@ -24,8 +24,8 @@ from pathlib import Path
 import nbformat
 
 from labkit.grading.course import grade_course
-from labkit.lessons import exercises_for
 from labkit.grading.isolation import detect_isolation
+from labkit.lessons import exercises_for
 from labkit.paths import NOTEBOOKS, SOLUTIONS
 
 SECRET = b"benchmark secret, not a real one"

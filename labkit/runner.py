@@ -1,29 +1,37 @@
 """Running lesson notebooks headless, as the test suite and ``labkit run`` do.
 
-Each notebook runs in a fresh ``python3`` kernel started in an empty temporary folder (so a
-lesson that reads a file relative to itself fails here, as it would in the grader), with
-its parameters injected after the cell tagged ``parameters`` — the way papermill does it.
-The result says whether every cell ran, how long it took, the kernel's peak memory and the
+Each notebook is executed by papermill in a fresh ``python3`` kernel started in an empty
+temporary folder (so a lesson that reads a file relative to itself fails here, as it would
+in the grader), with its parameters injected after the cell tagged ``parameters``. The
+injection is papermill's, behind :func:`inject_parameters`, which the grader uses too; it
+refuses names the notebook does not have (papermill itself would only log them). The
+result says whether every cell ran, how long it took, the kernel's peak memory and the
 metrics the lesson recorded with :func:`labkit.record`.
 
 Example
 -------
->>> from labkit.runner import parameter_names
+>>> from labkit.runner import inject_parameters, parameter_names
 >>> import nbformat
 >>> nb = nbformat.v4.new_notebook()
 >>> nb.cells = [nbformat.v4.new_code_cell("SMOKE = False\\nSEED = 0",
 ...                                       metadata={"tags": ["parameters"]})]
 >>> parameter_names(nb)
 ['SMOKE', 'SEED']
+>>> print(inject_parameters(nb, {"SMOKE": True}).cells[1].source)
+# Parameters injected by labkit
+SMOKE = True
+<BLANKLINE>
 """
 
 from __future__ import annotations
 
 import ast
+import contextlib
 import os
 import re
 import tempfile
 import time
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -64,18 +72,20 @@ class NotebookResult:
         )
 
 
-def _parameters_cell_index(nb: nbformat.NotebookNode) -> int:
+def _parameters_cell_index(nb: nbformat.NotebookNode) -> int | None:
     for index, cell in enumerate(nb.cells):
         if cell.cell_type == "code" and "parameters" in cell.metadata.get("tags", []):
             return index
-    raise ValueError("The notebook has no code cell tagged 'parameters'.")
+    return None
 
 
 def parameter_names(nb: nbformat.NotebookNode) -> list[str]:
     """The names assigned in the notebook's ``parameters`` cell, in order."""
-    source = nb.cells[_parameters_cell_index(nb)].source
+    index = _parameters_cell_index(nb)
+    if index is None:
+        raise ValueError("The notebook has no code cell tagged 'parameters'.")
     names = []
-    for statement in ast.parse(source).body:
+    for statement in ast.parse(nb.cells[index].source).body:
         targets = statement.targets if isinstance(statement, ast.Assign) else []
         if isinstance(statement, ast.AnnAssign):
             targets = [statement.target]
@@ -83,21 +93,33 @@ def parameter_names(nb: nbformat.NotebookNode) -> list[str]:
     return names
 
 
-def inject_parameters(nb: nbformat.NotebookNode, parameters: dict[str, object]) -> None:
-    """Insert a cell assigning ``parameters`` right after the parameters cell (in place).
+def inject_parameters(
+    nb: nbformat.NotebookNode, parameters: dict[str, object], *, strict: bool = True
+) -> nbformat.NotebookNode:
+    """A copy of ``nb`` with a cell assigning ``parameters`` after its parameters cell.
 
-    Unknown names are an error: a misspelled parameter would otherwise be silently ignored.
+    The cell is written by papermill (``parameterize_notebook``), always as Python:
+    whatever kernel or language the notebook's metadata names. ``strict`` (for lessons):
+    unknown names and a missing parameters cell are errors, as a misspelled parameter would
+    otherwise be silently ignored. Not strict (for the grader, on a learner's notebook):
+    the cell goes first if the learner deleted the parameters cell.
     """
-    known = parameter_names(nb)
-    unknown = sorted(set(parameters) - set(known))
-    if unknown:
-        raise ValueError(f"Unknown parameter(s) {unknown}. This notebook's parameters: {known}.")
+    from papermill.parameterize import parameterize_notebook
+
+    if strict:
+        known = parameter_names(nb)
+        unknown = sorted(set(parameters) - set(known))
+        if unknown:
+            raise ValueError(f"Unknown parameter(s) {unknown}. This notebook's parameters: "
+                             f"{known}.")  # fmt: skip
+    nb = nbformat.from_dict(nb)  # a deep copy: the caller's notebook is left as it was
+    for cell in nb.cells:  # papermill expects every cell to have a list of tags
+        cell.metadata.setdefault("tags", [])
     if not parameters:
-        return
-    lines = ["# Parameters injected by labkit.runner"]
-    lines += [f"{name} = {value!r}" for name, value in parameters.items()]
-    cell = nbformat.v4.new_code_cell("\n".join(lines), metadata={"tags": ["injected-parameters"]})
-    nb.cells.insert(_parameters_cell_index(nb) + 1, cell)
+        return nb
+    nb.metadata["papermill"] = {}  # papermill records the parameters there
+    return parameterize_notebook(nb, parameters, comment="Parameters injected by labkit",
+                                 kernel_name="python3", language="python")  # fmt: skip
 
 
 def _peak_memory_mb(pid: int) -> float | None:
@@ -115,6 +137,34 @@ def _peak_memory_mb(pid: int) -> float | None:
         return None
 
 
+@contextlib.contextmanager
+def _kernel_environment(variables: dict[str, str]) -> Iterator[None]:
+    """Set environment variables for a kernel about to start (it inherits them), then
+    restore them. papermill starts the kernel with this process's environment."""
+    saved = {name: os.environ.get(name) for name in [*variables, "MPLBACKEND"]}
+    os.environ.update(variables)
+    os.environ.pop("MPLBACKEND", None)  # the kernel picks its inline backend itself
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
+def _kernel_memory_tracker(peak: list[float]):
+    """An nbclient hook that records the peak memory of this process's child kernels."""
+    import psutil
+
+    def after_each_cell(**_: object) -> None:
+        for child in psutil.Process().children():
+            peak[0] = max(peak[0], _peak_memory_mb(child.pid) or 0.0)
+
+    return after_each_cell
+
+
 def run_notebook(
     path: str | os.PathLike,
     *,
@@ -124,7 +174,10 @@ def run_notebook(
     threads: int | None = None,
     output_path: str | os.PathLike | None = None,
 ) -> NotebookResult:
-    """Execute a notebook in a fresh kernel and report how it went (never raises for cell errors).
+    """Execute a notebook with papermill in a fresh kernel; report how it went.
+
+    It never raises for an error in a cell: the result says which cell failed. It is not
+    thread-safe (the kernel's environment is set in this process's environment).
 
     Parameters
     ----------
@@ -140,43 +193,42 @@ def run_notebook(
         Pin the kernel's CPU threads (``LABKIT_NUM_THREADS`` and ``OMP_NUM_THREADS``), e.g. 1
         when several notebooks run side by side.
     output_path : path-like or None, default=None
-        Write the executed notebook there, outputs included.
+        Write the executed notebook there, outputs and any error included.
     """
-    from nbclient import NotebookClient
-    from nbclient.exceptions import CellExecutionError, CellTimeoutError
+    import papermill
+    from nbclient.exceptions import DeadKernelError
+    from papermill.exceptions import PapermillExecutionError
 
-    nb = nbformat.read(path, as_version=4)
     values = {"SMOKE": True} if smoke else {}
     values.update(parameters or {})
-    inject_parameters(nb, values)  # raises for unknown names before any kernel starts
+    nb = inject_parameters(nbformat.read(path, as_version=4), values)  # before any kernel
     result = NotebookResult(
         str(path), ok=False, seconds=0.0, peak_memory_mb=None, parameters=values
     )
+    peak = [0.0]
     with tempfile.TemporaryDirectory(prefix="labkit-run-") as workdir:
-        env = dict(os.environ, **{METRICS_FILE_VARIABLE: str(Path(workdir) / "metrics.jsonl")})
-        env.pop("MPLBACKEND", None)  # the kernel picks its inline backend itself
+        variables = {METRICS_FILE_VARIABLE: str(Path(workdir) / "metrics.jsonl")}
         if threads is not None:
-            env.update(LABKIT_NUM_THREADS=str(threads), OMP_NUM_THREADS=str(threads))
-        client = NotebookClient(
-            nb,
-            kernel_name=KERNEL_NAME,
-            timeout=timeout,
-            # Quiet the kernel's start-up chatter (a warning about local TCP transport).
-            extra_arguments=["--IPKernelApp.log_level=ERROR"],
-        )
+            variables.update(LABKIT_NUM_THREADS=str(threads), OMP_NUM_THREADS=str(threads))
         start = time.perf_counter()
-        with client.setup_kernel(env=env, cwd=workdir):
+        with _kernel_environment(variables):
             try:
-                for index, cell in enumerate(nb.cells):
-                    client.execute_cell(cell, index)
+                papermill.execute_notebook(
+                    nb, None if output_path is None else str(output_path),
+                    kernel_name=KERNEL_NAME, cwd=workdir, execution_timeout=timeout,
+                    progress_bar=False, request_save_on_cell_execute=False,
+                    on_cell_executed=_kernel_memory_tracker(peak),
+                    # Quiet the kernel's start-up chatter (a warning about TCP transport).
+                    extra_arguments=["--IPKernelApp.log_level=ERROR"],
+                )  # fmt: skip
                 result.ok = True
-            except (CellExecutionError, CellTimeoutError) as error:
-                result.error = f"cell {index}: {_first_line(error)}"
-            result.peak_memory_mb = _peak_memory_mb(client.km.provisioner.process.pid)
+            except PapermillExecutionError as error:
+                result.error = f"cell {error.cell_index}: {error.ename}: {error.evalue}"
+            except (TimeoutError, DeadKernelError) as error:  # CellTimeoutError is one
+                result.error = _first_line(error)
         result.seconds = time.perf_counter() - start
+        result.peak_memory_mb = peak[0] or None
         result.metrics = read_metrics(Path(workdir) / "metrics.jsonl")
-    if output_path is not None:
-        nbformat.write(nb, output_path)
     return result
 
 

@@ -114,8 +114,13 @@ def arena() -> Iterator[Arena]:
     listener = socket.socket()
     listener.bind(("127.0.0.1", 0))
     listener.listen(8)
-    hidden = (str(secret_file), str(submissions), str(GRADER_CODE), str(DECLARATIONS),
-              str(LESSON_CHECKS))
+    hidden = (
+        str(secret_file),
+        str(submissions),
+        str(GRADER_CODE),
+        str(DECLARATIONS),
+        str(LESSON_CHECKS),
+    )
     steal = (
         *hidden,
         str(submissions / "honest-torch.ipynb"),
@@ -286,8 +291,8 @@ def test_hidden_files_stay_hidden(graded: dict[str, Graded], arena: Arena):
     everything = json.dumps(evidence) + "\n".join(evidence["read"].values())
     assert arena.secret not in everything
     assert CANARY not in everything  # another student's submission
-    leaked = [line for folder in (GRADER_CODE, DECLARATIONS, LESSON_CHECKS) for line in _check_lines(folder)
-              if line in everything]  # fmt: skip
+    folders = (GRADER_CODE, DECLARATIONS, LESSON_CHECKS)
+    leaked = [line for folder in folders for line in _check_lines(folder) if line in everything]
     assert not leaked
 
 

@@ -17,7 +17,7 @@ JSON files (``labkit/exercises/public/lesson_NN.json``) instead of the declarati
 >>> view.examples[0].call, view.examples[0].expected
 ('double(3)', 6)
 >>> run_examples(view, lambda x: x * x)
-'double(3) returned 9; expected 6 (2 × 3). Double it, don\\'t square it.'
+"double(3) returned 9; expected 6 (2 × 3). Double it, don't square it."
 >>> run_examples(view, lambda x: x + x) is None
 True
 """
@@ -107,11 +107,17 @@ def run_examples(view: PublicExercise, answer: Callable) -> str | None:
             return f"{example.call}{why} raised {got}"
         if judge(got, example.expected):
             continue
-        hints = [hint for wrong, hint in example.mistakes if judge(got, wrong)]
+        hints = [hint for wrong, hint in example.mistakes if _same(got, wrong, judge)]
         hint = f" {hints[0]}" if hints else ""
         return (f"{example.call} returned {_shown(got)}; expected {_shown(example.expected)}"
                 f"{why}.{hint}")  # fmt: skip
     return None
+
+
+def _same(got: object, wrong: object, judge: Callable[[object, object], bool]) -> bool:
+    """Does ``got`` look like a mistake's answer: exactly (a float where an int was due is
+    a mistake too), or by the exercise's judge (within its tolerance)?"""
+    return json.dumps(got) == json.dumps(wrong) or judge(got, wrong)
 
 
 def to_json(views: list[PublicExercise]) -> str:

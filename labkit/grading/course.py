@@ -25,8 +25,8 @@ from labkit.grading.batch import (
     write_reports,
 )
 from labkit.grading.grade import GradingOptions, SubmissionResult
-from labkit.lessons import exercises_for
 from labkit.grading.isolation import detect_isolation
+from labkit.lessons import exercises_for
 
 __all__ = ["grade_course", "lesson_of"]
 

@@ -28,6 +28,7 @@ from labkit.grading.kernel import CellOutcome, SandboxedKernel
 from labkit.grading.limits import Limits
 from labkit.grading.protocol import query_code, read_answer
 from labkit.grading.sandbox import Sandbox
+from labkit.runner import inject_parameters
 
 __all__ = ["ExerciseResult", "GradingOptions", "SubmissionResult", "grade_submission"]
 
@@ -193,14 +194,10 @@ def _not_run_reason(outcomes: dict, out_of_time: bool) -> str:
 
 
 def _code_cells(path: Path, parameters: dict) -> list[str]:
-    """The sources of the notebook's code cells, with ``parameters`` injected."""
-    nb = nbformat.read(path, as_version=4)
-    cells = [(cell.source, cell.metadata.get("tags", [])) for cell in nb.cells
-             if cell.cell_type == "code"]  # fmt: skip
-    injected = "\n".join(f"{name} = {value!r}" for name, value in parameters.items())
-    at = next((i + 1 for i, (_, tags) in enumerate(cells) if "parameters" in tags), 0)
-    sources = [str(source) for source, _ in cells]
-    return [*sources[:at], injected, *sources[at:]] if injected else sources
+    """The sources of the notebook's code cells, with ``parameters`` injected as a lesson
+    run injects them (:func:`labkit.runner.inject_parameters`)."""
+    nb = inject_parameters(nbformat.read(path, as_version=4), parameters, strict=False)
+    return [str(cell.source) for cell in nb.cells if cell.cell_type == "code"]
 
 
 def _run_cells(

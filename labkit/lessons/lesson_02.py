@@ -1,4 +1,4 @@
-"""Graded checks for lesson 02 (dividing your data).
+"""Lesson 02 (dividing your data): exercises and expected results.
 
 - ``02.ex1``: ``contiguous_folds(n, k)`` with n % k == 0, n % k == 1, a larger remainder,
   k = 1 and k = n.
@@ -8,8 +8,7 @@
 - ``02.ex3``: ``windows_by_hand(series, input_length)`` on lists and arrays, with windows of
   length 1 and of length ``len(series) - 1`` (a single window).
 
-Both of the first two tasks ask for integers (index arrays, a count), and an answer comes
-back from the kernel with its numbers as Python ints or floats, so their judge accepts only
+The first two tasks ask for integers (index arrays, a count), so their judge accepts only
 ints: 3.0 is not an index. The third accepts any numbers, as its task does.
 """
 
@@ -17,39 +16,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from labkit.grading.exercise import Case, GradedExercise
+from labkit.exercises import judges
+from labkit.exercises.declare import Example, Exercise, Expect, Mistake
 
-__all__ = ["EXERCISES"]
-
-
-def _same_integers(got: object, expected: object) -> bool:
-    """True if ``got`` holds exactly the integers of ``expected``, nested in the same lists.
-
-    ``expected`` is an int or a list, tuple or array of them (as the grader made it);
-    ``got`` is whatever came back from the kernel. A float, a bool or anything else where
-    an int is expected makes it False; it never raises.
-
-    Examples
-    --------
-    >>> _same_integers([[0, 1], [2]], [np.array([0, 1]), np.array([2])])
-    True
-    >>> _same_integers([0.0, 1.0], np.array([0, 1])), _same_integers("2", 2)
-    (False, False)
-    """
-    if isinstance(expected, np.ndarray):
-        expected = expected.tolist()
-    if isinstance(expected, list | tuple):
-        return (
-            type(got) is list
-            and len(got) == len(expected)
-            and all(_same_integers(g, e) for g, e in zip(got, expected, strict=True))
-        )
-    # type() rather than isinstance(): True is an instance of int, but not a count.
-    return type(got) is int and got == int(expected)
+__all__ = ["EXERCISES", "EXPECTATIONS"]
 
 
 # ---------------------------------------------------------------- 02.ex1: contiguous_folds
-def _folds(n: int, k: int) -> list[np.ndarray]:
+def contiguous_folds(n, k):
     """The k contiguous folds of range(n); the first n % k of them hold one index more."""
     folds, start = [], 0
     for fold in range(k):
@@ -59,18 +33,8 @@ def _folds(n: int, k: int) -> list[np.ndarray]:
     return folds
 
 
-def _fold_cases(rng: np.random.Generator) -> list[Case]:
-    """Six (n, k) pairs: every remainder that matters, one fold, one index per fold.
-
-    Parameters
-    ----------
-    rng : np.random.Generator
-        Seeded from the course secret, the student and the exercise.
-
-    Returns
-    -------
-    list of Case
-    """
+def _fold_inputs(rng: np.random.Generator) -> list[tuple]:
+    """Six (n, k) pairs: every remainder that matters, one fold, one index per fold."""
     pairs = []
     k = int(rng.integers(2, 8))
     pairs.append((k * int(rng.integers(2, 10)), k))  # n % k == 0: equal folds
@@ -85,11 +49,17 @@ def _fold_cases(rng: np.random.Generator) -> list[Case]:
     pairs.append((int(rng.integers(2, 30)), 1))  # one fold holds everything
     n = int(rng.integers(2, 15))
     pairs.append((n, n))  # one index per fold
-    return [Case(args=pair, expected=_folds(*pair)) for pair in pairs]
+    return pairs
+
+
+def _last_takes_the_rest(n, k):
+    sizes = [n // k] * (k - 1) + [n - (k - 1) * (n // k)]
+    ends = np.cumsum(sizes)
+    return [np.arange(end - size, end) for size, end in zip(sizes, ends, strict=True)]
 
 
 # ---------------------------------------------------------------- 02.ex2: count_leaked_rows
-def _leaked(X_train: object, X_test: object) -> int:
+def count_leaked_rows(X_train, X_test):
     """How many rows of X_test (repeats counted) also occur, exactly, in X_train."""
     train_rows = {tuple(row) for row in np.asarray(X_train).tolist()}
     return sum(1 for row in np.asarray(X_test).tolist() if tuple(row) in train_rows)
@@ -102,18 +72,8 @@ def _with_leaks(rng: np.random.Generator, train: np.ndarray, fresh: np.ndarray) 
     return test[rng.permutation(len(test))]
 
 
-def _leak_cases(rng: np.random.Generator) -> list[Case]:
-    """Six (X_train, X_test) pairs of lists or arrays covering the edge cases of the task.
-
-    Parameters
-    ----------
-    rng : np.random.Generator
-        Seeded from the course secret, the student and the exercise.
-
-    Returns
-    -------
-    list of Case
-    """
+def _leak_inputs(rng: np.random.Generator) -> list[tuple]:
+    """Six (X_train, X_test) pairs of lists or arrays covering the edge cases of the task."""
     pairs = []
     # Integers, as arrays; every training row is there twice (a leaked row counts once).
     train = rng.integers(0, 10, size=(int(rng.integers(4, 10)), 3))
@@ -137,11 +97,16 @@ def _leak_cases(rng: np.random.Generator) -> list[Case]:
     # One column only.
     train = rng.integers(0, 6, size=(5, 1))
     pairs.append((train, rng.integers(0, 12, size=(int(rng.integers(4, 9)), 1))))
-    return [Case(args=pair, expected=_leaked(*pair)) for pair in pairs]
+    return pairs
+
+
+def _distinct_only(X_train, X_test):
+    train = {tuple(row) for row in np.asarray(X_train).tolist()}
+    return len(train & {tuple(row) for row in np.asarray(X_test).tolist()})
 
 
 # ---------------------------------------------------------------- 02.ex3: windows_by_hand
-def _windows(series: object, input_length: int) -> tuple[np.ndarray, np.ndarray]:
+def windows_by_hand(series, input_length):
     """X[i] = series[i : i + input_length] and y[i] = series[i + input_length]."""
     values = list(np.asarray(series))
     starts = range(len(values) - input_length)
@@ -150,18 +115,8 @@ def _windows(series: object, input_length: int) -> tuple[np.ndarray, np.ndarray]
     return X, y
 
 
-def _window_cases(rng: np.random.Generator) -> list[Case]:
-    """Five (series, input_length) pairs: lists and arrays, windows of length 1 to n - 1.
-
-    Parameters
-    ----------
-    rng : np.random.Generator
-        Seeded from the course secret, the student and the exercise.
-
-    Returns
-    -------
-    list of Case
-    """
+def _window_inputs(rng: np.random.Generator) -> list[tuple]:
+    """Five (series, input_length) pairs: lists and arrays, windows of length 1 to n - 1."""
 
     def series(size: int) -> np.ndarray:
         return np.round(np.cumsum(rng.normal(0, 1, size=size)), 2)  # a random walk
@@ -177,15 +132,90 @@ def _window_cases(rng: np.random.Generator) -> list[Case]:
     pairs.append((values, len(values) - 1))  # a single window
     values = series(int(rng.integers(20, 40)))
     pairs.append((values, int(rng.integers(3, 8))))
-    return [Case(args=pair, expected=_windows(*pair)) for pair in pairs]
+    return pairs
 
 
-EXERCISES: list[GradedExercise] = [
-    GradedExercise(
-        id="02.ex1", name="contiguous_folds", points=3, cases=_fold_cases, judge=_same_integers
+def _last_input_as_target(series, input_length):
+    X, _ = windows_by_hand(series, input_length)
+    return X, X[:, -1]  # the last input, not the next value
+
+
+def _one_window_short(series, input_length):
+    X, y = windows_by_hand(series, input_length)
+    return X[:-1], y[:-1]  # range(len(series) - input_length - 1)
+
+
+def _y_as_column(series, input_length):
+    X, y = windows_by_hand(series, input_length)
+    return X, y[:, None]
+
+
+EXERCISES = [
+    Exercise(
+        id="02.ex1", name="contiguous_folds", points=3, reference=contiguous_folds,
+        examples=[
+            Example((10, 3), "sizes differ by at most one; the first 10 % 3 = 1 fold gets "
+                    "the extra index"),
+            Example((6, 2), "6 % 2 = 0: equal folds"),
+            Example((11, 4), "the first 11 % 4 = 3 folds get the extra index"),
+            Example((4, 4), "one index per fold"),
+            Example((5, 1), "one fold holds everything"),
+        ],
+        inputs=_fold_inputs,
+        mistakes=[Mistake(_last_takes_the_rest)],
+        judge=judges.same_integers,
     ),
-    GradedExercise(
-        id="02.ex2", name="count_leaked_rows", points=3, cases=_leak_cases, judge=_same_integers
+    Exercise(
+        id="02.ex2", name="count_leaked_rows", points=3, reference=count_leaked_rows,
+        examples=[
+            Example(([[1, 2], [3, 4]], [[3, 4], [5, 6], [3, 4]]),
+                    "a test row that appears twice counts twice"),
+            Example(([[1, 2], [1, 2]], [[1, 2]]),
+                    "a test row counts once, however often X_train holds it"),
+            Example(([[1, 2], [3, 4]], [[5, 6], [7, 8]]), "no test row is in X_train"),
+            Example(([[1, 2, 3]], [[1, 2, 4], [3, 2, 1]]),
+                    "rows must match in every column, in order"),
+            Example((np.array([[0.5, 1.5], [2.0, 2.5]]),
+                     np.array([[2.0, 2.5], [0.5, 1.5], [0.5, 0.0]])), "NumPy arrays of floats"),
+        ],
+        inputs=_leak_inputs,
+        mistakes=[Mistake(_distinct_only)],
+        judge=judges.same_integers,
     ),
-    GradedExercise(id="02.ex3", name="windows_by_hand", points=4, cases=_window_cases),
-]
+    Exercise(
+        id="02.ex3", name="windows_by_hand", points=4, reference=windows_by_hand,
+        examples=[
+            Example(([0, 1, 2, 3, 4], 3), "windows [0, 1, 2] and [1, 2, 3], followed by 3 and 4"),
+            Example((np.array([5.0, 6.0, 7.0, 8.0]), 1),
+                    "windows of one value: y is the series shifted by one"),
+            Example(([1, 2, 3], 2), "a single window, [1, 2], followed by 3"),
+        ],
+        inputs=_window_inputs,
+        mistakes=[
+            Mistake(_last_input_as_target),
+            Mistake(_one_window_short, "A window is missing: X should have one row per "
+                    "window, len(series) - input_length of them (the last one ends just "
+                    "before the last value)."),
+            Mistake(_y_as_column, "y should be 1-D, one next value per window, not a "
+                    "column."),
+        ],
+    ),
+]  # fmt: skip
+
+CHANCE_10 = "chance with 10 balanced classes (always the most common digit: 0.101)"
+
+EXPECTATIONS = [
+    Expect("test_accuracy", smoke=0.75, default=0.80, baseline=0.10, baseline_is=CHANCE_10),
+    Expect("clean_test_accuracy", smoke=0.75, default=0.75, baseline=0.10,
+           baseline_is=CHANCE_10),
+    # The demonstration: duplicates across the split inflate the score by at least 3 points.
+    Expect("contamination_gap", smoke=0.03, default=0.03, baseline=0.0,
+           baseline_is="no inflation without duplicates"),
+    # Cutting a label-sorted file without shuffling tests on classes never trained on.
+    Expect("unshuffled_test_accuracy", smoke=0.05, default=0.05, baseline=0.10,
+           baseline_is=CHANCE_10, higher_is_better=False),
+    Expect("cv_mean_accuracy", smoke=0.78, default=0.78, baseline=0.10, baseline_is=CHANCE_10),
+    # Drift: fainter ink must visibly hurt a model trained on the original images.
+    Expect("drift_accuracy", smoke=0.70, default=0.70, baseline=0.84,
+           baseline_is="the same tree's accuracy without drift", higher_is_better=False),
+]  # fmt: skip

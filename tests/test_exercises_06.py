@@ -1,0 +1,88 @@
+"""Lesson 06's own tests: the model exercise (06.ex3) and the softmax cases' edge cases.
+
+The model tests train the notebook's reference network once, on the lesson's split, in a
+namespace that holds what the notebook defined before its solution cell.
+"""
+
+import contextlib
+import io
+
+import numpy as np
+import pytest
+import torch
+from graded_support import SECRET, STUDENTS, headings_and_solutions, passes
+from torch import nn
+
+import labkit
+from labkit.lessons import exercises_for
+from labkit.paths import lesson_sources
+from labkit.selfcheck import check
+
+EXERCISES = {exercise.id: exercise for exercise in exercises_for("06")}
+MODEL = EXERCISES["06.ex3"]
+
+
+@pytest.fixture(scope="module")
+def model_namespace() -> dict:
+    """The notebook's names that 06.ex3 uses, then its reference solution cell, run."""
+    digits = labkit.datasets.load("digits")
+    images = torch.as_tensor(digits.X.reshape(-1, 8, 8) / 16, dtype=torch.float32)
+    labels = torch.as_tensor(digits.y)
+    train, val, _ = labkit.train_val_test_split(digits.y, stratify=True, seed=0)
+    namespace = {"np": np, "torch": torch, "nn": nn, "labkit": labkit, "SEED": 0, "SMOKE": True}
+    namespace |= {"DEVICE": "cpu", "X_train": images[train], "y_train": labels[train]}
+    namespace |= {"X_val": images[val], "y_val": labels[val]}
+    [notebook] = [path for path in lesson_sources() if path.name.startswith("06")]
+    _, solutions = headings_and_solutions(notebook)
+    with contextlib.redirect_stdout(io.StringIO()):
+        exec(solutions["06.ex3"], namespace)
+    return namespace
+
+
+class _Padded(nn.Module):
+    """The trained model plus a layer it never uses: right answers, too many parameters."""
+
+    def __init__(self, model: nn.Module) -> None:
+        super().__init__()
+        self.model, self.unused = model, nn.Linear(100, 100)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.model(x)
+
+
+@pytest.mark.parametrize("student", STUDENTS)
+def test_the_reference_model_passes_every_case(model_namespace, student):
+    assert all(passes(model_namespace, MODEL, student))
+
+
+def test_wrong_models_fail(model_namespace):
+    torch.manual_seed(0)
+    untrained = nn.Sequential(nn.Flatten(), nn.Linear(64, 32), nn.ReLU(), nn.Linear(32, 10))
+    for model in (untrained, _Padded(model_namespace["digits_model"])):
+        assert not any(passes({"digits_model": model}, MODEL, "ada"))
+
+
+def test_the_public_check_accepts_the_model_and_explains_mistakes(model_namespace, capsys):
+    assert check("06.ex3", model_namespace["digits_model"]) is True, capsys.readouterr().out
+    assert check("06.ex3", _Padded(model_namespace["digits_model"])) is False
+    assert "at most 3000" in capsys.readouterr().out
+
+
+def test_model_cases_hold_six_images_of_each_digit_never_twice():
+    cases = MODEL.make_cases(SECRET, "ada")
+    rows = np.concatenate([case.args[0] for case in cases])
+    assert rows.dtype == np.uint8 and rows.shape == (300, 64) and rows.max() <= 16
+    assert len(np.unique(rows, axis=0)) >= 295  # a few digits images are exact copies
+    for case in cases:
+        assert np.bincount(case.expected, minlength=10).tolist() == [6] * 10
+
+
+def test_softmax_cases_include_scores_that_overflow_a_naive_softmax():
+    cases = EXERCISES["06.ex2"].make_cases(SECRET, "ada")
+    assert any(np.min(case.args[0]) > 900 for case in cases)
+    assert any(np.max(case.args[0]) < -900 for case in cases)
+    assert any(case.args[0].shape[1] == 1 for case in cases)
+    assert any(case.args[0].dtype.kind == "i" for case in cases)
+    for case in cases:
+        assert np.all(np.isfinite(case.expected))
+        assert np.allclose(np.sum(case.expected, axis=1), 1.0)
