@@ -14,7 +14,7 @@ shared set of tests. A function exercise needs no hand-written check at all:
 ...     mistakes=[Mistake(lambda x: x**2, hint="Double it, don't square it.")],
 ... )
 >>> [case.expected for case in exercise.make_cases(b"a course secret!", "ada")][:2]
-[0.8418..., -0.3573...]
+[3.17107..., -0.70608...]
 """
 
 from __future__ import annotations
