@@ -28,12 +28,16 @@ import numpy as np
 
 from labkit.exercises import judges
 
-__all__ = ["Case", "Example", "Exercise", "Expect", "Mistake", "case_generator"]
+__all__ = ["Case", "Example", "Exercise", "Expect", "Mistake", "case_generator", "INT_HINT"]
 
 KINDS = ("function", "value", "model")
 _ID = re.compile(r"\d\d\.ex\d+")
 
 Judge = Callable[[object, object], bool]
+
+# The hint of the usual mistake of every counting exercise: a float where an int is due.
+INT_HINT = ("A count is a whole number: return an int, not a float (a // b divides and "
+            "rounds down; int(x) or math.ceil(x) turn a float into an int).")  # fmt: skip
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from __future__ import annotations
 import numpy as np
 
 from labkit.exercises import judges
-from labkit.exercises.declare import Example, Exercise, Expect, Mistake
+from labkit.exercises.declare import INT_HINT, Example, Exercise, Expect, Mistake
 
 __all__ = ["EXERCISES", "EXPECTATIONS"]
 
@@ -100,6 +100,14 @@ def _leak_inputs(rng: np.random.Generator) -> list[tuple]:
     return pairs
 
 
+def _float_folds(n, k):
+    return [fold.astype(float) for fold in contiguous_folds(n, k)]
+
+
+def _float_count(X_train, X_test):
+    return float(count_leaked_rows(X_train, X_test))
+
+
 def _distinct_only(X_train, X_test):
     train = {tuple(row) for row in np.asarray(X_train).tolist()}
     return len(train & {tuple(row) for row in np.asarray(X_test).tolist()})
@@ -162,7 +170,11 @@ EXERCISES = [
             Example((5, 1), "one fold holds everything"),
         ],
         inputs=_fold_inputs,
-        mistakes=[Mistake(_last_takes_the_rest)],
+        mistakes=[
+            Mistake(_last_takes_the_rest),
+            Mistake(_float_folds, "Every fold should be a 1-D array of integer indices "
+                    "(np.arange gives them), not of floats."),
+        ],
         judge=judges.same_integers,
     ),
     Exercise(
@@ -179,7 +191,7 @@ EXERCISES = [
                      np.array([[2.0, 2.5], [0.5, 1.5], [0.5, 0.0]])), "NumPy arrays of floats"),
         ],
         inputs=_leak_inputs,
-        mistakes=[Mistake(_distinct_only)],
+        mistakes=[Mistake(_distinct_only), Mistake(_float_count, INT_HINT)],
         judge=judges.same_integers,
     ),
     Exercise(

@@ -20,7 +20,7 @@ import numpy as np
 
 from labkit.exercises import custom_checks, judges
 from labkit.exercises.custom_checks import MAX_PARAMETERS, MIN_ACCURACY
-from labkit.exercises.declare import Case, Example, Exercise, Expect, Mistake
+from labkit.exercises.declare import INT_HINT, Case, Example, Exercise, Expect, Mistake
 
 __all__ = ["EXERCISES", "EXPECTATIONS"]
 
@@ -162,9 +162,7 @@ EXERCISES = [
     Exercise(
         id="06.ex1", name="count_parameters", points=2, reference=count_parameters,
         examples=[
-            # same_integers matches no float to a mistake, so no hint can say "return an
-            # int" to a float count: this first example's "why" says it instead.
-            Example(([64, 10],), "one layer: 64 * 10 weights + 10 biases; a count is an int"),
+            Example(([64, 10],), "one layer: 64 * 10 weights + 10 biases"),
             Example(([2, 3, 1],), "(2 * 3 + 3) + (3 * 1 + 1)"),
             Example(([3, 1],), "3 weights + 1 bias"),
             Example(([64, 128, 128, 10],), "the lesson's digits network: 8320 + 16512 + 1290"),
@@ -177,7 +175,7 @@ EXERCISES = [
                     "parameters)."),
             Mistake(_input_biases, "You gave the input layer biases too. The inputs are just "
                     "numbers; only the layers that compute (hidden and output) have biases."),
-            Mistake(_float_count),  # a float: "Return an int (e.g. int(total))"
+            Mistake(_float_count, INT_HINT),
         ],
         judge=judges.same_integers,
     ),

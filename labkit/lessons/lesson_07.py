@@ -20,12 +20,10 @@ from __future__ import annotations
 import numpy as np
 
 from labkit.exercises import judges
-from labkit.exercises.declare import Example, Exercise, Expect, Mistake
+from labkit.exercises.declare import INT_HINT, Example, Exercise, Expect, Mistake
 
 __all__ = ["EXERCISES", "EXPECTATIONS"]
 
-# same_integers matches no float to a mistake, so no hint can say "return an int" to a float
-# answer: the first example's "why" of 07.ex1 and 07.ex3 says it instead.
 KEYWORDS = "{}(args[0], args[1], padding=args[2], stride=args[3])"
 
 
@@ -186,8 +184,7 @@ EXERCISES = [
     Exercise(
         id="07.ex1", name="conv2d_output_size", points=2, reference=conv2d_output_size,
         examples=[
-            Example((8, 3, 0, 1), "no padding: a 3-pixel kernel fits in 6 positions of 8 "
-                    "pixels; an int, as a // b gives"),
+            Example((8, 3, 0, 1), "no padding: a 3-pixel kernel fits in 6 positions of 8 pixels"),
             Example((8, 3, 1, 1), "'same' padding: padding 1 keeps the size for a 3-pixel kernel"),
             Example((8, 3, 1, 2), "(8 + 2 - 3) // 2 + 1 = 4"),
             Example((7, 3, 0, 2), "(7 - 3) // 2 + 1 = 3: the stride divides the distance exactly"),
@@ -204,7 +201,7 @@ EXERCISES = [
                     "the first position?"),
             Mistake(_size_rounded_up, "A position where the kernel does not fit completely "
                     "does not count: round the division down (//), not up."),
-            Mistake(_size_as_float),  # a float: "return an int"
+            Mistake(_size_as_float, INT_HINT),
         ],
         judge=judges.same_integers, expression=KEYWORDS.format("conv2d_output_size"),
     ),
@@ -242,7 +239,7 @@ EXERCISES = [
         id="07.ex3", name="image_bytes", points=2, reference=image_bytes,
         examples=[
             Example((640, 427, 3, 8), "the photo of section 1 as uint8 RGB: 640 × 427 × 3 "
-                    "bytes; an int, as math.ceil(x) gives"),
+                    "bytes"),
             Example((640, 427, 1, 8), "the same photo in grayscale: a third"),
             Example((640, 427, 3, 32), "as float32: 4 bytes per value"),
             Example((8, 8, 1, 16), "an 8 × 8 image with 16 bits per value: 2 bytes each"),
@@ -255,7 +252,7 @@ EXERCISES = [
             Mistake(_bytes_in_bits, "That is the number of bits: divide by 8."),
             Mistake(_bytes_rounded_down, "The bits do not fill whole bytes, so round up (an "
                     "incomplete byte still takes a byte)."),
-            Mistake(_bytes_as_float),  # a float: "return an int"
+            Mistake(_bytes_as_float, INT_HINT),
         ],
         judge=judges.same_integers,
     ),

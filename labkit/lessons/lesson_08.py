@@ -21,7 +21,7 @@ from __future__ import annotations
 import numpy as np
 
 from labkit.exercises import judges
-from labkit.exercises.declare import Example, Exercise, Expect, Mistake
+from labkit.exercises.declare import INT_HINT, Example, Exercise, Expect, Mistake
 
 __all__ = ["EXERCISES", "EXPECTATIONS"]
 
@@ -191,7 +191,7 @@ EXERCISES = [
                     "the kernels."),
             Mistake(_params_kernel_not_squared, "A kernel of size k is k × k: square the kernel "
                     "size once."),
-            Mistake(_params_as_float),  # a float is not a count
+            Mistake(_params_as_float, INT_HINT),
         ],
         judge=judges.same_integers,
         expression="conv_params(args[0], args[1], args[2], bias=args[3])",
@@ -214,7 +214,7 @@ EXERCISES = [
                     "multiply-add once."),
             Mistake(_macs_as_params, "That is the number of parameters; every kernel is used "
                     "at every pixel."),
-            Mistake(_macs_as_float),  # a float is not a count
+            Mistake(_macs_as_float, INT_HINT),
         ],
         judge=judges.same_integers,
     ),
@@ -235,7 +235,7 @@ EXERCISES = [
             Mistake(_model_without_biases, "Every conv and linear layer here has a bias: one "
                     "per output."),
             Mistake(_model_only_convs),  # forgets the linear layers
-            Mistake(_model_as_float),  # a float is not a count
+            Mistake(_model_as_float, INT_HINT),
         ],
         judge=judges.same_integers,
     ),
