@@ -144,10 +144,30 @@ def _data_verify(args: argparse.Namespace) -> int:
     return 0
 
 
+def command_kit(args: argparse.Namespace) -> int:
+    """Write the student kit (learner notebooks, labkit without answers) into a new folder."""
+    from labkit.kit import build_kit
+
+    try:
+        out = build_kit(args.out)
+    except (FileExistsError, RuntimeError) as error:
+        print(f"labkit kit: {error}", file=sys.stderr)
+        return 2
+    print(f"Student kit written to {out}: hand out this folder (no solutions are in it).")
+    return 0
+
+
 def command_grade(args: argparse.Namespace) -> int:
     """Grade submissions into --out; 2 for a setup problem (no secret, unknown lesson...)."""
     from labkit.grading.course import grade_course
 
+    try:
+        import labkit.lessons  # noqa: F401  (the graded checks)
+    except ModuleNotFoundError:
+        print("labkit grade: this copy of labkit is a student kit, which holds no graded "
+              "checks. Grade from the instructor's full copy of the course.",
+              file=sys.stderr)  # fmt: skip
+        return 2
     try:
         grade_course(args.submissions, out=args.out, lesson=args.lesson,
                      secret_file=args.secret_file, roster=args.roster, workers=args.workers,
@@ -191,6 +211,10 @@ def get_args_parser() -> argparse.ArgumentParser:
         "--root", help="cache folder for downloads (default: $LABKIT_DATA_DIR, else ~/.cache)"
     )
     data.set_defaults(handler=command_data)
+
+    kit = sub.add_parser("kit", help="write the student kit: the course without any answer")
+    kit.add_argument("out", help="a new folder for the kit")
+    kit.set_defaults(handler=command_kit)
 
     grade = sub.add_parser("grade", help="grade submitted notebooks in isolated kernels")
     grade.add_argument("submissions", nargs="+", help="submitted .ipynb files or folders of them")

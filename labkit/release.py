@@ -29,6 +29,7 @@ from pathlib import Path
 
 import nbformat
 
+from labkit.checked_outputs import CHECK_TAG
 from labkit.paths import NOTEBOOKS, lesson_sources
 
 __all__ = ["release_source", "release_notebook", "release_all", "BEGIN", "END"]
@@ -92,7 +93,7 @@ def release_notebook(
     }
     for index, cell in enumerate(source.cells):
         text = release_source(cell.source, cell_type=cell.cell_type, where=f"{name}, cell {index}")
-        tags = cell.metadata.get("tags", [])
+        tags = [tag for tag in cell.metadata.get("tags", []) if tag != CHECK_TAG]
         metadata = {"tags": list(tags)} if tags else {}
         if cell.cell_type == "code":
             new = nbformat.v4.new_code_cell(text, metadata=metadata)

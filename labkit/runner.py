@@ -39,9 +39,30 @@ import nbformat
 
 from labkit.lesson import METRICS_FILE_VARIABLE, read_metrics
 
-__all__ = ["NotebookResult", "parameter_names", "inject_parameters", "run_notebook"]
+__all__ = [
+    "NotebookResult",
+    "parameter_names",
+    "inject_parameters",
+    "run_notebook",
+    "REPRODUCIBLE_ENVIRONMENT",
+]
 
 KERNEL_NAME = "python3"
+
+# A checked run's environment: one thread, and AVX2 code paths in PyTorch (ATen, oneDNN,
+# MKL) and OpenBLAS, so that a lesson prints the same numbers on any x86-64 machine with
+# AVX2, whatever its core count or newer instructions. The test suite's default runs, the
+# stored outputs and notebooks/results.json are all made this way.
+REPRODUCIBLE_ENVIRONMENT = {
+    "LABKIT_NUM_THREADS": "1",
+    "OMP_NUM_THREADS": "1",
+    "OPENBLAS_NUM_THREADS": "1",
+    "MKL_NUM_THREADS": "1",
+    "ATEN_CPU_CAPABILITY": "avx2",
+    "ONEDNN_MAX_CPU_ISA": "AVX2",
+    "MKL_CBWR": "AVX2",
+    "OPENBLAS_CORETYPE": "Haswell",
+}
 DEFAULT_TIMEOUT = 600  # seconds per cell
 
 
@@ -172,6 +193,7 @@ def run_notebook(
     smoke: bool = False,
     timeout: int = DEFAULT_TIMEOUT,
     threads: int | None = None,
+    reproducible: bool = False,
     output_path: str | os.PathLike | None = None,
 ) -> NotebookResult:
     """Execute a notebook with papermill in a fresh kernel; report how it went.
@@ -192,6 +214,9 @@ def run_notebook(
     threads : int or None, default=None
         Pin the kernel's CPU threads (``LABKIT_NUM_THREADS`` and ``OMP_NUM_THREADS``), e.g. 1
         when several notebooks run side by side.
+    reproducible : bool, default=False
+        Run with :data:`REPRODUCIBLE_ENVIRONMENT` (one thread, AVX2 code paths), as the
+        results table and the stored outputs are made.
     output_path : path-like or None, default=None
         Write the executed notebook there, outputs and any error included.
     """
@@ -210,6 +235,8 @@ def run_notebook(
         variables = {METRICS_FILE_VARIABLE: str(Path(workdir) / "metrics.jsonl")}
         if threads is not None:
             variables.update(LABKIT_NUM_THREADS=str(threads), OMP_NUM_THREADS=str(threads))
+        if reproducible:
+            variables.update(REPRODUCIBLE_ENVIRONMENT)
         start = time.perf_counter()
         with _kernel_environment(variables):
             try:

@@ -5,8 +5,10 @@ Download tests use these instead of the internet: ``http_server`` serves files f
 refused, which is what "no network" looks like to the code under test.
 """
 
+import json
 import socket
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from http_server import LocalServer, unused_url
@@ -55,3 +57,30 @@ def loopback_only(monkeypatch):
         return real_getaddrinfo(host, *args, **kwargs)
 
     monkeypatch.setattr(socket, "getaddrinfo", guarded)
+
+
+# --- the notebook run report: seconds and peak memory per lesson, printed at the end ---------
+RUN_REPORT = Path(__file__).resolve().parents[1] / "test-artifacts" / "notebooks" / "report.jsonl"
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    if not hasattr(session.config, "workerinput"):  # the controller, not an xdist worker
+        RUN_REPORT.unlink(missing_ok=True)
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:
+    """Print each lesson's default and smoke run: seconds and peak memory (a report only)."""
+    if hasattr(config, "workerinput") or not RUN_REPORT.exists():
+        return
+    runs: dict[str, dict[str, str]] = {}
+    for line in RUN_REPORT.read_text(encoding="utf-8").splitlines():
+        row = json.loads(line)
+        runs.setdefault(row["notebook"], {})[row["run"]] = (
+            f"{row['seconds']:6.1f} s {row['peak_memory_mb']:5d} MB"
+        )
+    columns = ["source, default (nbval)", "source, smoke", "learner, smoke"]
+    terminalreporter.section("lesson runs (seconds, peak memory)")
+    terminalreporter.write_line(f"{'lesson':34s}" + "".join(f"{c:>26s}" for c in columns))
+    for notebook in sorted(runs):
+        cells = [runs[notebook].get(column, "-") for column in columns]
+        terminalreporter.write_line(f"{notebook:34s}" + "".join(f"{c:>26s}" for c in cells))

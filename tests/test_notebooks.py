@@ -1,56 +1,131 @@
-"""Every lesson, executed: sources and learner versions in smoke mode, plus their structure.
+"""Every lesson, executed three ways: the regression test of the course.
 
-Each lesson runs in a fresh kernel started in an empty temporary folder, so a lesson that
-reads data by a path relative to itself fails here. Recorded metrics are checked against
-the thresholds in ``lesson_expectations.py``, each stated next to the chance or baseline
-score it must beat. With pytest-xdist, each kernel gets one thread.
+- **papermill, smoke mode**: every source and every learner version, with ``SMOKE = True``
+  injected after the parameters cell (the learner versions must run to the end with their
+  exercises unsolved). Sources must reach their smoke thresholds.
+- **nbval, default mode**: every source as a learner's Run All would run it, in the
+  reproducible environment (one thread, AVX2 code paths). nbval compares what each result
+  cell (tag ``nbval-check-output``) prints with the output stored in the source, after
+  ``nbval/sanitize.cfg`` has taken out durations, progress bars and addresses. The
+  recorded metrics must reach their default thresholds and equal ``notebooks/results.json``
+  at its 4 significant digits, so the README's table is checked, not remembered.
+
+Executed notebooks go to ``test-artifacts/notebooks/`` (git-ignored) so that a failure can
+be opened and read; each run's seconds and peak memory go to a report that the test
+session prints at its end (``conftest.py``). With pytest-xdist, each kernel gets one thread.
 """
 
-import ast
+import json
 import os
 import re
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
 
-import nbformat
 import pytest
 
-from labkit.lessons import expectations_for, find_exercise, lesson_numbers
-from labkit.paths import learner_versions, lesson_sources
-from labkit.release import BEGIN, END, release_all
-from labkit.results import README, load_results, readme_table_section, render_table
-from labkit.runner import run_notebook
+from labkit.lessons import expectations_for, lesson_numbers
+from labkit.paths import COURSE_ROOT, learner_versions, lesson_sources
+from labkit.release import release_all
+from labkit.results import README, load_results, readme_table_section, render_table, significant
+from labkit.runner import REPRODUCIBLE_ENVIRONMENT, run_notebook
 
 SOURCES = lesson_sources()
 LEARNER = learner_versions()
+ARTIFACTS = COURSE_ROOT / "test-artifacts" / "notebooks"
+REPORT = ARTIFACTS / "report.jsonl"
+SANITIZE = Path(__file__).parent / "nbval" / "sanitize.cfg"
 THREADS = 1 if os.environ.get("PYTEST_XDIST_WORKER") else None
+RESULTS = {lesson["notebook"]: lesson for lesson in load_results()["lessons"]}
 
 
-def test_there_are_lessons_and_each_has_expectations():
+def _report(notebook: Path, run: str, seconds: float, peak_memory_mb: float | None) -> None:
+    """Add one line to the session's run report (printed at the end by conftest.py)."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    line = {"notebook": notebook.stem, "run": run, "seconds": round(seconds, 1),
+            "peak_memory_mb": round(peak_memory_mb or 0)}  # fmt: skip
+    with REPORT.open("a", encoding="utf-8") as report:
+        report.write(json.dumps(line) + "\n")
+
+
+def _check(expect, value: float, threshold: float | None) -> None:
+    assert expect.passes(value, threshold), expect.describe(value, threshold)
+
+
+def test_every_lesson_has_expectations():
     assert len(SOURCES) >= 3
     assert lesson_numbers() == [p.name[:2] for p in SOURCES]
+    assert all(expectations_for(p.name[:2]) for p in SOURCES)
 
 
 @pytest.mark.parametrize("source", SOURCES, ids=lambda p: p.stem)
-def test_source_runs_in_smoke_mode_and_reaches_its_thresholds(source):
-    result = run_notebook(source, smoke=True, threads=THREADS)
-    assert result.ok, result.error
+def test_source_smoke_run_reaches_its_thresholds(source):
+    artifact = ARTIFACTS / f"{source.stem}.source.smoke.ipynb"
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    result = run_notebook(source, smoke=True, threads=THREADS, output_path=artifact)
+    _report(source, "source, smoke", result.seconds, result.peak_memory_mb)
+    assert result.ok, f"{result.error} (executed notebook: {artifact})"
     for expect in expectations_for(source.name[:2]):
         assert expect.metric in result.metrics, f"{expect.metric} was not recorded"
-        expect.check(result.metrics[expect.metric], expect.smoke)
+        _check(expect, result.metrics[expect.metric], expect.smoke)
 
 
 @pytest.mark.parametrize("learner", LEARNER, ids=lambda p: p.stem)
-def test_learner_version_runs_to_the_end(learner):
-    result = run_notebook(learner, smoke=True, threads=THREADS)
-    assert result.ok, f"the learner version stopped with an error: {result.error}"
+def test_learner_version_smoke_run_reaches_the_end(learner):
+    artifact = ARTIFACTS / f"{learner.stem}.learner.smoke.ipynb"
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    result = run_notebook(learner, smoke=True, threads=THREADS, output_path=artifact)
+    _report(learner, "learner, smoke", result.seconds, result.peak_memory_mb)
+    assert result.ok, f"the learner version stopped: {result.error} (see {artifact})"
 
 
-def test_learner_versions_are_released_from_the_sources():
-    assert [p.name for p in LEARNER] == [p.name for p in SOURCES]
-    stale = release_all(check=True)
-    assert stale == [], f"out of date: {[p.name for p in stale]}; run 'labkit release'"
+def _nbval(notebook: Path, workdir: Path, env: dict) -> tuple[int, str, float, float]:
+    """Run nbval (lax) on ``notebook`` in a pytest of its own; exit code, log, seconds and
+    the peak memory (MB) of that pytest and the kernel it started, whichever was larger."""
+    (workdir / "pytest.ini").write_text("[pytest]\n")  # none of the course's own options
+    command = [
+        sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-c", "pytest.ini",
+        "--nbval-lax", "--nbval-current-env", f"--nbval-sanitize-with={SANITIZE}",
+        "--nbval-cell-timeout=600", notebook.name,
+    ]  # fmt: skip
+    log = workdir / "nbval.log"
+    start = time.perf_counter()
+    with log.open("w") as out:
+        process = subprocess.Popen(command, cwd=workdir, env=env, stdout=out, stderr=out)
+        _, status, usage = os.wait4(process.pid, 0)
+        process.returncode = os.waitstatus_to_exitcode(status)
+    seconds = time.perf_counter() - start
+    text = re.sub(r"\x1b\[[0-9;]*m", "", log.read_text())  # without the terminal's colours
+    return process.returncode, text, seconds, usage.ru_maxrss / 1024
 
 
-def test_default_results_file_matches_the_readme_and_the_thresholds():
+@pytest.mark.parametrize("source", SOURCES, ids=lambda p: p.stem)
+def test_default_run_prints_the_stored_results_and_the_recorded_metrics(source, tmp_path):
+    # nbval runs the kernel in the notebook's folder: a copy in an empty one, as a learner's.
+    shutil.copy(source, tmp_path / source.name)
+    metrics_file = tmp_path / "metrics.jsonl"
+    env = {k: v for k, v in os.environ.items() if k != "MPLBACKEND" and "PYTEST" not in k}
+    env |= REPRODUCIBLE_ENVIRONMENT | {"LABKIT_METRICS_FILE": str(metrics_file)}
+    code, log, seconds, peak = _nbval(tmp_path / source.name, tmp_path, env)
+    _report(source, "source, default (nbval)", seconds, peak)
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    (ARTIFACTS / f"{source.stem}.default.nbval.log").write_text(log)
+    assert code == 0, f"nbval found differences or errors:\n{log[-6000:]}"
+    from labkit.lesson import read_metrics
+
+    metrics = read_metrics(metrics_file)
+    recorded = RESULTS[source.name]["metrics"]
+    for expect in expectations_for(source.name[:2]):
+        _check(expect, metrics[expect.metric], expect.default)
+    assert {name: significant(value) for name, value in metrics.items()} == recorded, (
+        "the default run's metrics differ from notebooks/results.json: re-measure with "
+        "'labkit results --run' if the change is intended"
+    )
+
+
+def test_the_default_results_file_matches_the_readme_and_the_limits():
     results = load_results()
     assert [r["notebook"] for r in results["lessons"]] == [p.name for p in SOURCES]
     readme = README.read_text(encoding="utf-8")
@@ -60,77 +135,10 @@ def test_default_results_file_matches_the_readme_and_the_thresholds():
         assert lesson["seconds"] <= 180, f"{lesson['notebook']}: default run over 3 minutes"
         assert lesson["peak_memory_mb"] <= 1536, f"{lesson['notebook']}: over 1.5 GB"
         for expect in expectations_for(lesson["notebook"][:2]):
-            expect.check(lesson["metrics"][expect.metric], expect.default)
+            _check(expect, lesson["metrics"][expect.metric], expect.default)
 
 
-def test_papermill_runs_a_lesson_with_its_parameters(tmp_path):
-    papermill = pytest.importorskip("papermill")
-    output = tmp_path / "out.ipynb"
-    papermill.execute_notebook(
-        str(SOURCES[0]), str(output), parameters={"SMOKE": True}, kernel_name="python3",
-        cwd=str(tmp_path), progress_bar=False,
-    )  # fmt: skip
-    executed = nbformat.read(output, 4)
-    assert any("injected-parameters" in c.metadata.get("tags", []) for c in executed.cells)
-
-
-# --- structure: what LESSON_CHECKLIST asks of every lesson ---------------------------------
-
-
-def cells(path, kind):
-    return [c for c in nbformat.read(path, 4).cells if c.cell_type == kind]
-
-
-@pytest.mark.parametrize("source", SOURCES, ids=lambda p: p.stem)
-def test_lesson_structure(source):
-    nb = nbformat.read(source, 4)
-    number = source.name[:2]
-    markdown = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
-    code = "\n".join(c.source for c in nb.cells if c.cell_type == "code")
-    assert nb.cells[0].cell_type == "markdown" and nb.cells[0].source.startswith(f"# {number} ")
-    assert nb.metadata["kernelspec"]["name"] == "python3"
-    text = markdown.lower()
-    assert "objectives" in text or "what you will learn" in text, "no learning objectives"
-    for phrase in ("run time", "summary"):
-        assert phrase in text, f"no {phrase!r} section"
-    for call in ("seed_everything(SEED)", "use_style()", "pick_device(", "labkit.record("):
-        assert call in code, f"the lesson never calls {call}"
-    assert "Playground(" in code and ".run(" in code, "a playground, exercised once headless"
-    for cell in nb.cells:
-        if cell.cell_type == "code":
-            assert cell.outputs == [] and cell.execution_count is None, "sources have no outputs"
-
-
-@pytest.mark.parametrize("source", SOURCES, ids=lambda p: p.stem)
-def test_parameters_cell_holds_only_smoke_seed_and_knobs(source):
-    [parameters] = [c for c in cells(source, "code") if "parameters" in c.metadata.get("tags", [])]
-    statements = ast.parse(parameters.source).body
-    names = [s.targets[0].id for s in statements if isinstance(s, ast.Assign)]
-    assert len(names) == len(statements), "only simple assignments"
-    assert names[:2] == ["SMOKE", "SEED"]
-    assert all(name.isupper() for name in names)
-    smoke = statements[0].value
-    assert isinstance(smoke, ast.Constant) and smoke.value is False, "SMOKE = False by default"
-    for statement in statements:
-        ast.literal_eval(statement.value)  # plain values only, so papermill can override them
-
-
-@pytest.mark.parametrize("source", SOURCES, ids=lambda p: p.stem)
-def test_exercises_have_ids_solutions_and_self_checks(source):
-    markdown = "\n".join(c.source for c in cells(source, "markdown"))
-    code = "\n".join(c.source for c in cells(source, "code"))
-    ids = re.findall(r"^### Exercise (\d\d\.ex\d+)", markdown, flags=re.MULTILINE)
-    assert len(ids) >= 2, "at least two exercises"
-    assert all(i.startswith(source.name[:2]) for i in ids)
-    assert code.count(BEGIN) == code.count(END) >= len(ids)
-    for exercise_id in ids:
-        assert f'labkit.check("{exercise_id}"' in code, f"{exercise_id} has no self-check"
-        assert find_exercise(exercise_id), f"{exercise_id} is not declared"
-
-
-def test_exercise_ids_are_unique_across_the_course():
-    ids = []
-    for source in SOURCES:
-        markdown = "\n".join(c.source for c in cells(source, "markdown"))
-        ids += re.findall(r"^### Exercise (\d\d\.ex\d+)", markdown, flags=re.MULTILINE)
-    assert len(ids) == len(set(ids))
+def test_learner_versions_are_released_from_the_sources():
+    assert [p.name for p in LEARNER] == [p.name for p in SOURCES]
+    stale = release_all(check=True)
+    assert stale == [], f"out of date: {[p.name for p in stale]}; run 'labkit release'"

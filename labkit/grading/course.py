@@ -14,8 +14,6 @@ from pathlib import Path
 
 import nbformat
 
-import labkit.grading
-import labkit.lessons
 from labkit.grading.batch import (
     check_hidden,
     find_submissions,
@@ -26,7 +24,6 @@ from labkit.grading.batch import (
 )
 from labkit.grading.grade import GradingOptions, SubmissionResult
 from labkit.grading.isolation import detect_isolation
-from labkit.lessons import exercises_for
 
 __all__ = ["grade_course", "lesson_of"]
 
@@ -60,6 +57,9 @@ def grade_course(
     Raises ValueError for a problem the instructor must fix first (no secret, unknown
     lesson, two files for one student, ...), before any kernel starts.
     """
+    import labkit.lessons  # the graded checks: not in a student kit
+    from labkit.lessons import exercises_for
+
     submissions = find_submissions(paths, roster)
     if lesson is None:
         found = {lesson_of(s.path) for s in submissions} - {None}

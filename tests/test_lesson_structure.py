@@ -1,0 +1,75 @@
+"""The shape every lesson has: headings, parameters, exercises, result cells.
+
+What the course's lesson checklist asks of a lesson's source, checked without running it.
+"""
+
+import ast
+import re
+
+import nbformat
+import pytest
+
+from labkit.checked_outputs import is_checked, problems
+from labkit.lessons import find_exercise
+from labkit.paths import lesson_sources
+from labkit.release import BEGIN, END
+
+SOURCES = lesson_sources()
+
+
+def cells(path, kind):
+    return [c for c in nbformat.read(path, 4).cells if c.cell_type == kind]
+
+
+@pytest.mark.parametrize("source", SOURCES, ids=lambda p: p.stem)
+def test_lesson_structure(source):
+    nb = nbformat.read(source, 4)
+    number = source.name[:2]
+    markdown = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
+    code = "\n".join(c.source for c in nb.cells if c.cell_type == "code")
+    assert nb.cells[0].cell_type == "markdown" and nb.cells[0].source.startswith(f"# {number} ")
+    assert nb.metadata["kernelspec"]["name"] == "python3"
+    text = markdown.lower()
+    assert "objectives" in text or "what you will learn" in text, "no learning objectives"
+    for phrase in ("run time", "summary"):
+        assert phrase in text, f"no {phrase!r} section"
+    for call in ("seed_everything(SEED)", "use_style()", "pick_device(", "labkit.record("):
+        assert call in code, f"the lesson never calls {call}"
+    assert "Playground(" in code and ".run(" in code, "a playground, exercised once headless"
+    assert problems(nb) == [], "only result cells store outputs, text only"
+    assert sum(is_checked(cell) for cell in nb.cells) >= 3, "at least three result cells"
+
+
+@pytest.mark.parametrize("source", SOURCES, ids=lambda p: p.stem)
+def test_parameters_cell_holds_only_smoke_seed_and_knobs(source):
+    [parameters] = [c for c in cells(source, "code") if "parameters" in c.metadata.get("tags", [])]
+    statements = ast.parse(parameters.source).body
+    names = [s.targets[0].id for s in statements if isinstance(s, ast.Assign)]
+    assert len(names) == len(statements), "only simple assignments"
+    assert names[:2] == ["SMOKE", "SEED"]
+    assert all(name.isupper() for name in names)
+    smoke = statements[0].value
+    assert isinstance(smoke, ast.Constant) and smoke.value is False, "SMOKE = False by default"
+    for statement in statements:
+        ast.literal_eval(statement.value)  # plain values only, so papermill can override them
+
+
+@pytest.mark.parametrize("source", SOURCES, ids=lambda p: p.stem)
+def test_exercises_have_ids_solutions_and_self_checks(source):
+    markdown = "\n".join(c.source for c in cells(source, "markdown"))
+    code = "\n".join(c.source for c in cells(source, "code"))
+    ids = re.findall(r"^### Exercise (\d\d\.ex\d+)", markdown, flags=re.MULTILINE)
+    assert len(ids) >= 2, "at least two exercises"
+    assert all(i.startswith(source.name[:2]) for i in ids)
+    assert code.count(BEGIN) == code.count(END) >= len(ids)
+    for exercise_id in ids:
+        assert f'labkit.check("{exercise_id}"' in code, f"{exercise_id} has no self-check"
+        assert find_exercise(exercise_id), f"{exercise_id} is not declared"
+
+
+def test_exercise_ids_are_unique_across_the_course():
+    ids = []
+    for source in SOURCES:
+        markdown = "\n".join(c.source for c in cells(source, "markdown"))
+        ids += re.findall(r"^### Exercise (\d\d\.ex\d+)", markdown, flags=re.MULTILINE)
+    assert len(ids) == len(set(ids))
