@@ -45,6 +45,7 @@ __all__ = [
     "inject_parameters",
     "run_notebook",
     "REPRODUCIBLE_ENVIRONMENT",
+    "process_peak_memory_mb",
 ]
 
 KERNEL_NAME = "python3"
@@ -143,7 +144,7 @@ def inject_parameters(
                                  kernel_name="python3", language="python")  # fmt: skip
 
 
-def _peak_memory_mb(pid: int) -> float | None:
+def process_peak_memory_mb(pid: int) -> float | None:
     """The process's peak resident memory (Linux's VmHWM), or its current size elsewhere."""
     status = Path(f"/proc/{pid}/status")
     if status.exists():
@@ -181,7 +182,7 @@ def _kernel_memory_tracker(peak: list[float]):
 
     def after_each_cell(**_: object) -> None:
         for child in psutil.Process().children():
-            peak[0] = max(peak[0], _peak_memory_mb(child.pid) or 0.0)
+            peak[0] = max(peak[0], process_peak_memory_mb(child.pid) or 0.0)
 
     return after_each_cell
 

@@ -21,6 +21,7 @@ import re
 import shutil
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -81,24 +82,44 @@ def test_learner_version_smoke_run_reaches_the_end(learner):
     assert result.ok, f"the learner version stopped: {result.error} (see {artifact})"
 
 
+def _peak_memory_of_kernels(process: subprocess.Popen, peak: list[float]) -> None:
+    """Until ``process`` ends: the largest peak resident memory (VmHWM, MB) of its
+    descendants, the kernel among them. (The process's own rusage would count the memory
+    of this pytest worker, copied when it was forked.)"""
+    import psutil
+
+    from labkit.runner import process_peak_memory_mb
+
+    parent = psutil.Process(process.pid)
+    while process.poll() is None:
+        try:
+            for child in parent.children(recursive=True):
+                peak[0] = max(peak[0], process_peak_memory_mb(child.pid) or 0.0)
+        except (psutil.Error, OSError):  # a child ended while it was read
+            pass
+        time.sleep(0.25)
+
+
 def _nbval(notebook: Path, workdir: Path, env: dict) -> tuple[int, str, float, float]:
-    """Run nbval (lax) on ``notebook`` in a pytest of its own; exit code, log, seconds and
-    the peak memory (MB) of that pytest and the kernel it started, whichever was larger."""
+    """Run nbval (lax) on ``notebook`` in a pytest of its own: exit code, log, seconds and
+    the kernel's peak memory (MB)."""
     (workdir / "pytest.ini").write_text("[pytest]\n")  # none of the course's own options
     command = [
         sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-c", "pytest.ini",
         "--nbval-lax", "--nbval-current-env", f"--nbval-sanitize-with={SANITIZE}",
         "--nbval-cell-timeout=600", notebook.name,
     ]  # fmt: skip
-    log = workdir / "nbval.log"
+    log, peak = workdir / "nbval.log", [0.0]
     start = time.perf_counter()
     with log.open("w") as out:
         process = subprocess.Popen(command, cwd=workdir, env=env, stdout=out, stderr=out)
-        _, status, usage = os.wait4(process.pid, 0)
-        process.returncode = os.waitstatus_to_exitcode(status)
+        watcher = threading.Thread(target=_peak_memory_of_kernels, args=(process, peak))
+        watcher.start()
+        process.wait()
+        watcher.join()
     seconds = time.perf_counter() - start
     text = re.sub(r"\x1b\[[0-9;]*m", "", log.read_text())  # without the terminal's colours
-    return process.returncode, text, seconds, usage.ru_maxrss / 1024
+    return process.returncode, text, seconds, peak[0]
 
 
 @pytest.mark.parametrize("source", SOURCES, ids=lambda p: p.stem)

@@ -1,0 +1,31 @@
+"""Lesson 05: properties of the graded cases that the shared tests do not cover."""
+
+import numpy as np
+from graded_support import SECRET, STUDENTS
+
+from labkit.lessons import exercises_for
+from labkit.lessons.lesson_05 import _exact_split_ginis
+
+_, SPLIT, SHAPLEY = exercises_for("05")
+
+
+def test_best_split_cases_hold_exactly_one_tie_and_a_constant_x():
+    for student in STUDENTS:
+        cases = SPLIT.make_cases(SECRET, student)
+        assert [case.expected[0] for case in cases].count(None) == 1  # every x equal
+        ties = 0
+        for case in cases:
+            x, y = np.asarray(case.args[0], dtype=float), np.asarray(case.args[1])
+            scored = _exact_split_ginis(x, y)
+            best = min((gini for _, gini in scored), default=None)
+            tied = [t for t, gini in scored if gini == best]
+            if len(tied) > 1:
+                ties += 1
+                assert case.expected[0] == min(tied)  # the smallest threshold wins
+        assert ties == 1
+
+
+def test_shapley_cases_go_from_one_to_six_players():
+    for student in STUDENTS:
+        sizes = [len(case.expected) for case in SHAPLEY.make_cases(SECRET, student)]
+        assert min(sizes) == 1 and max(sizes) == 6
