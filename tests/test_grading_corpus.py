@@ -296,6 +296,22 @@ def test_hidden_files_stay_hidden(graded: dict[str, Graded], arena: Arena):
     assert not leaked
 
 
+def test_graded_inputs_never_reach_the_feedback(graded: dict[str, Graded], arena: Arena):
+    feedback = json.dumps(_result(graded, "leak-inputs").to_dict())
+    secret = arena.secret.encode()
+    floats = [
+        str(v)
+        for case in EXERCISES[0].make_cases(secret, "leak-inputs")
+        for v in case.args[0]
+        if "." in str(v)
+    ]  # e.g. -3.214: never there by chance
+    names = ["Input_" + "_".join(map(str, case.args[0])) for case in EXERCISES[1].make_cases(secret,
+             "leak-inputs")]  # fmt: skip
+    assert len(floats) > 10
+    assert [text for text in [*floats, *names] if text in feedback] == [], feedback
+    assert feedback.count("graded inputs are never shown") == 2
+
+
 def test_regrading_gives_the_same_feedback(graded: dict[str, Graded]):
     for name in REGRADED:
         assert _result(graded, name).to_dict() == _result(graded, f"again:{name}").to_dict()

@@ -30,8 +30,8 @@ from tqdm.auto import tqdm
 from labkit.exercises.declare import Exercise
 from labkit.grading.grade import ExerciseResult, GradingOptions, SubmissionResult, grade_submission
 
-__all__ = ["Submission", "find_submissions", "grade_all", "read_secret", "student_id",
-           "write_feedback", "write_reports", "SECRET_VARIABLE"]  # fmt: skip
+__all__ = ["Submission", "find_submissions", "grade_all", "not_graded", "read_secret",
+           "student_id", "write_feedback", "write_reports", "SECRET_VARIABLE"]  # fmt: skip
 
 SECRET_VARIABLE = "LABKIT_COURSE_SECRET"
 _STUDENT = re.compile(r"[A-Za-z0-9][A-Za-z0-9._@+-]{0,99}")
@@ -179,7 +179,14 @@ def grade_all(
 def _grader_failure(
     submission: Submission, exercises: list[Exercise], lesson: str, error: Exception
 ) -> SubmissionResult:
-    reason = f"the grader failed on this submission ({type(error).__name__}: {error}); ask staff"
+    reason = f"the grader failed on this submission ({type(error).__name__}); ask staff"
+    return not_graded(submission, exercises, lesson, reason)
+
+
+def not_graded(
+    submission: Submission, exercises: list[Exercise], lesson: str, reason: str
+) -> SubmissionResult:
+    """0 points for every exercise of ``submission``, with ``reason``; no kernel started."""
     zeros = [ExerciseResult(ex.id, 0.0, ex.points, "error", reason) for ex in exercises]
     return SubmissionResult(submission.student, lesson, submission.path.name, 0.0,
                             sum(ex.points for ex in exercises), zeros, [reason])  # fmt: skip
@@ -212,9 +219,20 @@ def gradebook_csv(results: Sequence[SubmissionResult]) -> str:
     for r in sorted(results, key=lambda r: r.student):
         points = {e.id: e.points for e in r.exercises}
         statuses = "; ".join(f"{e.id} {e.status}" for e in r.exercises if e.status != "correct")
-        writer.writerow([r.student, r.submission, _num(r.score), _num(r.max_score),
-                         *(_num(points.get(i, 0.0)) for i in ids), statuses])  # fmt: skip
+        writer.writerow([_text_cell(r.student), _text_cell(r.submission), _num(r.score),
+                         _num(r.max_score), *(_num(points.get(i, 0.0)) for i in ids),
+                         _text_cell(statuses)])  # fmt: skip
     return buffer.getvalue()
+
+
+def _text_cell(text: str) -> str:
+    """A text cell a spreadsheet shows as text: one that could start a formula (``=``, ``+``,
+    ``-``, ``@``, a tab or a carriage return: OWASP's list) gets a leading apostrophe.
+
+    >>> _text_cell("=HYPERLINK(\"http://x\")"), _text_cell("ada")
+    ('\'=HYPERLINK("http://x")', 'ada')
+    """
+    return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 def gradescope_results(result: SubmissionResult) -> dict:

@@ -10,19 +10,20 @@ from __future__ import annotations
 
 import re
 import time
+from collections import Counter
 from pathlib import Path
 
-import nbformat
-
 from labkit.grading.batch import (
+    Submission,
     check_hidden,
     find_submissions,
     grade_all,
+    not_graded,
     read_secret,
     write_feedback,
     write_reports,
 )
-from labkit.grading.grade import GradingOptions, SubmissionResult
+from labkit.grading.grade import GradingOptions, SubmissionResult, read_submission
 from labkit.grading.isolation import detect_isolation
 
 __all__ = ["grade_course", "lesson_of"]
@@ -31,14 +32,28 @@ _HEADING = re.compile(r"^###\s+Exercise\s+(\d\d)\.ex\d+", re.MULTILINE)
 
 
 def lesson_of(path: Path) -> str | None:
-    """The lesson a notebook belongs to, from its exercise headings; None if unclear."""
+    """The lesson a notebook belongs to, from its exercise headings; None if unclear or
+    unreadable (a broken notebook is the student's problem: it is graded 0, not fatal)."""
     try:
-        nb = nbformat.read(path, as_version=4)
+        nb = read_submission(path)
+        found = {m for cell in nb.cells if cell.get("cell_type") == "markdown"
+                 for m in _HEADING.findall(str(cell.get("source", "")))}  # fmt: skip
     except Exception:
         return None
-    found = {m for cell in nb.cells if cell.cell_type == "markdown"
-             for m in _HEADING.findall(str(cell.source))}  # fmt: skip
     return found.pop() if len(found) == 1 else None
+
+
+def class_lesson(submissions: list[Submission]) -> str:
+    """The lesson most submissions belong to (their exercise headings say).
+
+    Raises ValueError when no submission names a lesson, or two lessons are as common.
+    """
+    counts = Counter(lesson_of(s.path) for s in submissions) - Counter({None: len(submissions)})
+    ranked = counts.most_common(2)
+    if not ranked or (len(ranked) == 2 and ranked[0][1] == ranked[1][1]):
+        raise ValueError(f"Cannot tell the lesson from the submissions (found "
+                         f"{dict(counts) or 'none'}): pass --lesson NN.")  # fmt: skip
+    return ranked[0][0]
 
 
 def grade_course(
@@ -61,12 +76,7 @@ def grade_course(
     from labkit.lessons import exercises_for
 
     submissions = find_submissions(paths, roster)
-    if lesson is None:
-        found = {lesson_of(s.path) for s in submissions} - {None}
-        if len(found) != 1:
-            raise ValueError(f"Cannot tell the lesson from the submissions (found "
-                             f"{sorted(found) or 'none'}): pass --lesson NN.")  # fmt: skip
-        lesson = found.pop()
+    lesson = class_lesson(submissions) if lesson is None else lesson
     exercises = exercises_for(lesson)
     secret = read_secret(secret_file)
     out = Path(out)
@@ -77,9 +87,18 @@ def grade_course(
     check_hidden(hidden)
     options = GradingOptions(cell_timeout=cell_timeout, hidden=tuple(map(str, hidden)))
     start = time.monotonic()
-    results = grade_all(submissions, exercises, lesson=lesson, secret=secret, options=options,
-                        workers=workers, progress=progress,
-                        on_result=lambda result: write_feedback(result, out))  # fmt: skip
+    # A notebook whose headings are another lesson's is not this lesson's submission.
+    other = {s: found for s in submissions if (found := lesson_of(s.path)) not in (None, lesson)}
+    graded = grade_all([s for s in submissions if s not in other], exercises, lesson=lesson,
+                       secret=secret, options=options, workers=workers, progress=progress,
+                       on_result=lambda result: write_feedback(result, out))  # fmt: skip
+    refused = {s: not_graded(s, exercises, lesson, f"not graded: this notebook's exercises are "
+                             f"lesson {found}'s, not lesson {lesson}'s")
+               for s, found in other.items()}  # fmt: skip
+    for result in refused.values():
+        write_feedback(result, out)
+    by_student = {r.student: r for r in [*graded, *refused.values()]}
+    results = [by_student[s.student] for s in submissions]
     write_reports(results, out)
     _summary(results, time.monotonic() - start, out)
     return results

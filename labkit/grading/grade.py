@@ -14,8 +14,12 @@ copying or adding cells does not matter; as in Jupyter, the last definition run 
 
 from __future__ import annotations
 
+import builtins
+import errno
+import os
 import re
 import secrets
+import stat
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -26,7 +30,7 @@ from labkit.exercises.declare import Exercise
 from labkit.grading.isolation import Isolation
 from labkit.grading.kernel import CellOutcome, SandboxedKernel
 from labkit.grading.limits import Limits
-from labkit.grading.protocol import query_code, read_answer
+from labkit.grading.protocol import PROTOCOL_ERRORS, query_code, read_answer
 from labkit.grading.sandbox import Sandbox
 from labkit.runner import inject_parameters
 
@@ -38,6 +42,8 @@ KERNEL_ENV = {"LABKIT_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MPLBACKEND": "
 # A cell that stops the kernel (os._exit, a flood, an ignored interrupt) is skipped in a
 # fresh kernel, so that it costs only what depends on it; at most this many kernels.
 MAX_KERNELS = 3
+# A lesson notebook without outputs is well under 1 MB; a larger one is refused unread.
+MAX_NOTEBOOK_BYTES = 16 * 2**20
 
 
 @dataclass(frozen=True)
@@ -142,11 +148,10 @@ def grade_submission(
     start = time.monotonic()
     path = Path(path)
     try:
-        cells = _code_cells(path, options.parameters)
-    except Exception as error:  # any unreadable file: the student's problem, not ours
-        reason = f"the submission is not a readable notebook ({type(error).__name__}: {error})"
-        results = [_zero(exercise, "error", reason[:400]) for exercise in exercises]
-        return _result(student, lesson, path, results, [reason[:400]], start)
+        cells = _code_cells(read_submission(path), options.parameters)
+    except UnreadableSubmission as refused:  # the student's problem, not ours
+        results = [_zero(exercise, "error", str(refused)) for exercise in exercises]
+        return _result(student, lesson, path, results, [str(refused)], start)
     deadline = start + options.notebook_seconds
     graded: dict[str, ExerciseResult] = {}
     skipped: dict[int, CellOutcome] = {}  # cells that stopped a kernel: not run again
@@ -193,11 +198,50 @@ def _not_run_reason(outcomes: dict, out_of_time: bool) -> str:
     return f"not graded: the kernel kept stopping ({'; '.join(stops) or 'no cell named'})"
 
 
-def _code_cells(path: Path, parameters: dict) -> list[str]:
+class UnreadableSubmission(Exception):
+    """A submission that cannot be graded; the message says why, quoting nothing of it."""
+
+
+def read_submission(path: Path) -> nbformat.NotebookNode:
+    """The submitted notebook, read without following a symbolic link and without ever
+    quoting its bytes in an error (a link could point at the secret).
+
+    Raises UnreadableSubmission for a link, something that is not a plain file, a file
+    over ``MAX_NOTEBOOK_BYTES`` or one that is not notebook JSON.
+    """
+    try:
+        descriptor = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except OSError as error:
+        if error.errno == errno.ELOOP:
+            raise UnreadableSubmission("the submission is a symbolic link, not a notebook "
+                                       "file: submit the .ipynb file itself") from None  # fmt: skip
+        raise UnreadableSubmission(
+            f"the submission could not be opened ({error.strerror})"
+        ) from None
+    with os.fdopen(descriptor, "rb") as handle:
+        if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+            raise UnreadableSubmission("the submission is not a plain file")
+        data = handle.read(MAX_NOTEBOOK_BYTES + 1)
+    if len(data) > MAX_NOTEBOOK_BYTES:
+        raise UnreadableSubmission(f"the submission is larger than {MAX_NOTEBOOK_BYTES // 2**20} "
+                                   "MB: clear the outputs (Edit > Clear Outputs of All Cells), "
+                                   "save and submit again")  # fmt: skip
+    try:
+        return nbformat.reads(data.decode("utf-8"), as_version=4)
+    except Exception as error:  # its message may quote the file: give the kind only
+        raise UnreadableSubmission(f"the submission is not a readable notebook "
+                                   f"({type(error).__name__})") from None  # fmt: skip
+
+
+def _code_cells(nb: nbformat.NotebookNode, parameters: dict) -> list[str]:
     """The sources of the notebook's code cells, with ``parameters`` injected as a lesson
     run injects them (:func:`labkit.runner.inject_parameters`)."""
-    nb = inject_parameters(nbformat.read(path, as_version=4), parameters, strict=False)
-    return [str(cell.source) for cell in nb.cells if cell.cell_type == "code"]
+    try:
+        nb = inject_parameters(nb, parameters, strict=False)
+        return [str(cell.source) for cell in nb.cells if cell.cell_type == "code"]
+    except Exception as error:  # e.g. a cell without a source: the notebook is broken
+        raise UnreadableSubmission(f"the submission is not a readable notebook "
+                                   f"({type(error).__name__})") from None  # fmt: skip
 
 
 def _run_cells(
@@ -244,15 +288,18 @@ def _grade(
         query = query_code(exercise.expression, case.args, exercise.name, tag=tag)
         outcome = kernel.run_cell(query, timeout=min(kernel.cell_timeout, remaining))
         if outcome.status != "ok":
-            what = "function" if exercise.kind == "function" else "answer"
+            failure = (f"it took longer than {kernel.cell_timeout:g} s"
+                       if outcome.status == "timeout" else "the kernel failed")  # fmt: skip
             return _zero(exercise, "timeout" if outcome.status == "timeout" else "error",
-                         f"your {what} failed on a graded input: {_describe(outcome)}")  # fmt: skip
+                         _failed_on_graded_input(exercise, failure))  # fmt: skip
         kind, answer = read_answer(outcome.stdout, tag=tag)
         if kind == "not_attempted":
             return _zero(exercise, "not attempted", f"not attempted yet: {exercise.name} is "
                          "still the placeholder")  # fmt: skip
         if kind == "error":
-            return _zero(exercise, "error", f"{answer}{_hint(exercise, cells, outcomes)}")
+            failure = _query_error(str(answer))
+            return _zero(exercise, "error", _failed_on_graded_input(exercise, failure)
+                         + _hint(exercise, cells, outcomes))  # fmt: skip
         if not _judge(exercise, answer, case.expected):
             wrong += 1
     if wrong:
@@ -260,6 +307,28 @@ def _grade(
                      f"inputs. Try labkit.check({exercise.id!r}, {exercise.name}) for "
                      "examples you can see.")  # fmt: skip
     return ExerciseResult(exercise.id, exercise.points, exercise.points, "correct", "")
+
+
+def _query_error(message: str) -> str:
+    """What went wrong in a graded call, in words of the grader's own: the learner's
+    message could carry the graded inputs, and so could the name of an exception class
+    made up on the spot, so only a built-in exception's name is kept."""
+    if message in PROTOCOL_ERRORS:
+        return message  # the grader's own words (no answer, too large, malformed)
+    name = message.split(":", 1)[0].strip()
+    if message.startswith("TypeError: the answer holds a "):
+        return "its answer is not plain data (numbers, strings, lists, tuples or arrays)"
+    builtin = getattr(builtins, name, None)
+    if isinstance(builtin, type) and issubclass(builtin, BaseException):
+        return f"it raised {name}"
+    return "it raised an exception"
+
+
+def _failed_on_graded_input(exercise: Exercise, failure: str) -> str:
+    what = "function" if exercise.kind == "function" else "answer"
+    return (f"your {what} failed on a graded input ({failure}); graded inputs are never "
+            f"shown. Try labkit.check({exercise.id!r}, {exercise.name}) on examples you "
+            "can see")  # fmt: skip
 
 
 def _judge(exercise: Exercise, answer: object, expected: object) -> bool:

@@ -24,7 +24,13 @@ import numpy as np
 __all__ = ["MARKER", "to_wire", "query_code", "read_answer", "evaluate", "same_answer"]
 
 MARKER = "@@labkit-answer@@ "
+NO_ANSWER = "no answer came back from the kernel"
+MALFORMED = "the answer could not be read (malformed JSON)"
+UNEXPECTED = "the answer could not be read (unexpected shape)"
 ANSWER_LIMIT_BYTES = 1_000_000
+TOO_LARGE = f"the answer is larger than {ANSWER_LIMIT_BYTES:,} bytes"
+# What read_answer itself says went wrong (any other error text is the kernel's).
+PROTOCOL_ERRORS = (NO_ANSWER, MALFORMED, UNEXPECTED, TOO_LARGE)
 
 # How the kernel turns the JSON inputs into arguments (``decode``) and an answer into
 # plain JSON values (``encode``). The same source runs in the learner's kernel, inside every
@@ -176,16 +182,16 @@ def read_answer(printed: str, *, tag: str = "") -> tuple[str, object]:
     marker = _marker(tag)
     lines = [line for line in printed.splitlines() if line.startswith(marker)]
     if not lines:
-        return "error", "no answer came back from the kernel"
+        return "error", NO_ANSWER
     text = lines[-1][len(marker) :]
     if len(text) > ANSWER_LIMIT_BYTES:
-        return "error", f"the answer is larger than {ANSWER_LIMIT_BYTES:,} bytes"
+        return "error", TOO_LARGE
     try:
         reply = json.loads(text)
     except (ValueError, RecursionError):
-        return "error", "the answer could not be read (malformed JSON)"
+        return "error", MALFORMED
     if not isinstance(reply, dict) or len(reply) != 1:
-        return "error", "the answer could not be read (unexpected shape)"
+        return "error", UNEXPECTED
     kind, value = next(iter(reply.items()))
     if kind == "answer":
         return "answer", value
@@ -193,7 +199,7 @@ def read_answer(printed: str, *, tag: str = "") -> tuple[str, object]:
         return "not_attempted", None
     if kind == "error" and isinstance(value, str):
         return "error", value[:400]
-    return "error", "the answer could not be read (unexpected shape)"
+    return "error", UNEXPECTED
 
 
 def same_answer(got: object, expected: object, *, rel: float = 1e-6, abs_: float = 1e-9) -> bool:

@@ -630,6 +630,19 @@ FORGED_KERNEL_MESSAGES = _code("""
 
 # A lookup table of the lesson's three public examples per exercise: right on those,
 # and nothing else.
+# Graded inputs carried back in an error, so that the feedback would show them: in the
+# message, and in the name of an exception class made up from them.
+LEAK_INPUTS = {
+    "ex1": _code("""
+        def mean_of_squares(values):
+            raise ValueError(f"the graded input was {list(values)!r}")
+        """),
+    "ex2": _code("""
+        def running_max(values):
+            raise type("Input_" + "_".join(str(v) for v in values), (Exception,), {})()
+        """),
+}
+
 HARD_CODED = {
     "ex1": _code("""
         KNOWN = {(1.0, 2.0, 3.0): 14 / 3, (0.0,): 0.0, (-2.0, 2.0): 4.0}
@@ -693,6 +706,12 @@ def _attacks(targets: Targets) -> list[Submission]:
         attack("setsid-daemon", _daemon(targets.drop)),
         attack("connect-out", _connect(targets.drop, targets.port)),
         attack_all("hard-coded-examples", HARD_CODED, statuses=("wrong",) * 3),
+        attack(
+            "leak-inputs",
+            LEAK_INPUTS["ex1"],
+            LEAK_INPUTS["ex2"],
+            statuses=("error", "error", "not attempted"),
+        ),
     ]
 
 
