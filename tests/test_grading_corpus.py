@@ -42,7 +42,7 @@ import labkit.grading
 import labkit.lessons
 from labkit.grading import detect_isolation
 from labkit.grading.grade import GradingOptions, SubmissionResult, grade_submission
-from labkit.grading.isolation import leftover_processes
+from labkit.grading.isolation import UID_BASE, leftover_processes
 from labkit.grading.kernel import INTERRUPT_GRACE
 from labkit.grading.limits import Limits
 from labkit.grading.protocol import to_wire
@@ -267,6 +267,15 @@ def test_the_kernel_reaches_no_network(graded: dict[str, Graded], arena: Arena):
     arena.listener.setblocking(False)
     with pytest.raises(BlockingIOError):  # no connection is waiting to be accepted
         arena.listener.accept()
+
+
+def test_no_shared_memory_segment_outlives_its_kernel(graded: dict[str, Graded], arena: Arena):
+    segment = int((arena.drop / "shm-id.txt").read_text())
+    assert segment >= 0, "the attack could not even create its segment"
+    # The host's System V segments (key, shmid, perms, size, cpid, lpid, nattch, uid, ...):
+    # none may belong to a sandbox's user.
+    lines = Path("/proc/sysvipc/shm").read_text().splitlines()[1:]
+    assert [line for line in lines if int(line.split()[7]) >= UID_BASE] == []
 
 
 def _check_lines(folder: Path) -> list[str]:

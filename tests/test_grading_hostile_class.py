@@ -52,8 +52,20 @@ def graded(tmp_path_factory) -> dict:
     roster.write_text("file,student\n" + "".join(f"{f}.ipynb,{s}\n" for f, s in
                                                  zip(files, students, strict=True)))  # fmt: skip
     out = base / "results"
-    code = main(["grade", str(submissions), "--out", str(out), "--secret-file", str(secret),
-                 "--roster", str(roster), "--workers", "2"])  # no --lesson: the class says 00
+    code = main(
+        [
+            "grade",
+            str(submissions),
+            "--out",
+            str(out),
+            "--secret-file",
+            str(secret),
+            "--roster",
+            str(roster),
+            "--workers",
+            "2",
+        ]
+    )  # no --lesson: the class says 00
     feedback = {s: json.loads((out / "feedback" / f"{s}.json").read_text()) for s in students}
     with (out / "gradebook.csv").open() as handle:
         rows = {row["student"]: row for row in csv.DictReader(handle)}

@@ -94,7 +94,9 @@ def sandbox_command(
         #    namespace: when its PID 1 ends, the kernel kills every process left in it.
         #    --kill-child: killing unshare kills the namespace too. --mount-proc: a /proc
         #    that shows the sandbox's processes only (and a mount namespace for step 3).
-        _tool("unshare"), "--net", "--pid", "--fork", "--kill-child", "--mount-proc",
+        #    New IPC namespace: System V shared memory, semaphores and message queues die
+        #    with the sandbox instead of staying on the machine.
+        _tool("unshare"), "--net", "--pid", "--ipc", "--fork", "--kill-child", "--mount-proc",
         f"--wd={workdir}",
         # 3. PID 1: a root shell that hides files, makes this Python reachable and runs
         #    the command as its child.

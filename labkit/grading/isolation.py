@@ -98,7 +98,7 @@ def _namespaces_work() -> bool:
     if not all(shutil.which(name, path=SYSTEM_PATH) for name in tools):
         return False
     unshare, true = (shutil.which(name, path=SYSTEM_PATH) for name in ("unshare", "true"))
-    probe = [unshare, "--net", "--pid", "--fork", "--mount-proc", true]
+    probe = [unshare, "--net", "--pid", "--ipc", "--fork", "--mount-proc", true]
     with suppress(OSError, subprocess.TimeoutExpired):
         return subprocess.run(probe, capture_output=True, timeout=30).returncode == 0
     return False

@@ -363,6 +363,27 @@ def _connect(drop: str, port: int) -> str:
     )
 
 
+def _shared_memory(drop: str) -> str:
+    """Leaves a 16 MB System V shared-memory segment behind, and writes down its id: on the
+    machine it would outlive the kernel and hold memory no limit counts."""
+    return _code(
+        """
+        import ctypes
+        import os
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        IPC_PRIVATE, IPC_CREAT = 0, 0o1000
+        segment = libc.shmget(IPC_PRIVATE, 16 * 2**20, IPC_CREAT | 0o600)
+        with open(os.path.join(DROP, "shm-id.txt"), "w") as evidence:
+            evidence.write(str(segment))
+
+        def mean_of_squares(values):
+            return 0.0
+        """,
+        DROP=drop,
+    )
+
+
 def _hunt(drop: str, steal: tuple[str, ...]) -> str:
     """Hunts for the secret and the checks: the paths in ``steal``, every process's
     environment and command line, and files named like a secret anywhere under ``/``.
@@ -705,6 +726,7 @@ def _attacks(targets: Targets) -> list[Submission]:
         attack("hunt-secret", _hunt(targets.drop, targets.steal)),
         attack("setsid-daemon", _daemon(targets.drop)),
         attack("connect-out", _connect(targets.drop, targets.port)),
+        attack("shared-memory-left-behind", _shared_memory(targets.drop)),
         attack_all("hard-coded-examples", HARD_CODED, statuses=("wrong",) * 3),
         attack(
             "leak-inputs",
