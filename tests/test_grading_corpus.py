@@ -278,6 +278,13 @@ def test_no_shared_memory_segment_outlives_its_kernel(graded: dict[str, Graded],
     assert [line for line in lines if int(line.split()[7]) >= UID_BASE] == []
 
 
+def test_no_command_line_names_a_hidden_path(graded: dict[str, Graded], arena: Arena):
+    shown = (arena.drop / "command-lines.txt").read_text()
+    assert "ipykernel" in shown, "the attack read no command line"
+    assert [path for path in arena.hidden if path in shown] == []
+    assert "mount " not in shown, "the init script (in PID 1's environment) was readable"
+
+
 def _check_lines(folder: Path) -> list[str]:
     """The lines of the Python files in ``folder`` that only the grader's code holds."""
     lines = []

@@ -222,6 +222,7 @@ def test_init_script_mounts_only_what_is_closed(open_dir: Path, monkeypatch) -> 
     closed.chmod(0o700)
     script = _init_script("/work dir").splitlines()
     assert script == [
+        "unset LABKIT_SANDBOX_INIT",
         "set -e",
         "mount -t tmpfs -o mode=0755,size=1m labkit '/work dir'",
         "mkdir -p '/work dir/pyenv/3.11'",
@@ -233,9 +234,11 @@ def test_init_script_mounts_only_what_is_closed(open_dir: Path, monkeypatch) -> 
         "exit $?",
     ]
     closed.chmod(0o755)
-    assert _init_script("/w").splitlines() == ["set -e", "umask 077", "set +e", '"$@"', "exit $?"]
+    assert _init_script("/w").splitlines() == [
+        "unset LABKIT_SANDBOX_INIT", "set -e", "umask 077", "set +e", '"$@"', "exit $?",
+    ]  # fmt: skip
     hidden = _init_script("/w", [str(open_dir), "/etc/hostname"]).splitlines()
-    assert hidden[1:3] == [
+    assert hidden[2:4] == [
         f"mount -t tmpfs -o ro,mode=0755,size=4k labkit-hidden {open_dir}",
         "mount --bind /dev/null /etc/hostname",
     ]

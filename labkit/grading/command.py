@@ -28,6 +28,8 @@ from labkit.grading.limits import Limits, _rlimits
 
 __all__ = ["sandbox_command"]
 
+INIT_VARIABLE = "LABKIT_SANDBOX_INIT"
+
 
 def sandbox_command(
     argv: Sequence[str],
@@ -99,8 +101,11 @@ def sandbox_command(
         _tool("unshare"), "--net", "--pid", "--ipc", "--fork", "--kill-child", "--mount-proc",
         f"--wd={workdir}",
         # 3. PID 1: a root shell that hides files, makes this Python reachable and runs
-        #    the command as its child.
-        _tool("sh"), "-c", _init_script(workdir, hidden), "labkit-init",
+        #    the command as its child. Its script comes in an environment variable, not on
+        #    its command line: /proc/1/cmdline is readable by the command, /proc/1/environ
+        #    (root's) is not, and the script names every hidden path.
+        _tool("env"), f"{INIT_VARIABLE}={_init_script(workdir, hidden)}",
+        _tool("sh"), "-c", f'eval "${INIT_VARIABLE}"', "labkit-init",
         # 4. Become the sandbox's own user for good: its uid and group, no other groups,
         #    no capabilities, and no_new_privs, so that no setuid program gives root back.
         _tool("setpriv"), f"--reuid={uid}", f"--regid={uid}", "--clear-groups",
@@ -129,7 +134,7 @@ def _check_hidden(hidden: object, workdir: str) -> list[str]:
 
 def _init_script(workdir: str, hidden: Sequence[str] = ()) -> str:
     """The script of the namespace's PID 1: reach this Python, hide files, run the command."""
-    lines = ["set -e"]
+    lines = [f"unset {INIT_VARIABLE}", "set -e"]  # the command never sees the script
     for closed, prefixes in _closed_prefixes().items():
         # Where the sandbox user may not go (pyenv in /root), put a stand-in: an empty
         # tmpfs holding only this Python, read-only. It is built on the workdir (any folder

@@ -384,6 +384,31 @@ def _shared_memory(drop: str) -> str:
     )
 
 
+def _init_command_line(drop: str) -> str:
+    """Copies what the sandbox's PID 1 and every other process show of themselves: their
+    command lines (which once named every hidden path) and, if it can, PID 1's environment."""
+    return _code(
+        """
+        import os
+
+        found = []
+        for pid in filter(str.isdigit, os.listdir("/proc")):
+            for name in ("cmdline", "environ"):
+                try:
+                    with open(f"/proc/{pid}/{name}", "rb") as shown:
+                        found.append(shown.read().decode(errors="replace"))
+                except OSError:
+                    pass
+        with open(os.path.join(DROP, "command-lines.txt"), "w") as evidence:
+            evidence.write("\\n".join(found))
+
+        def mean_of_squares(values):
+            return 0.0
+        """,
+        DROP=drop,
+    )
+
+
 def _hunt(drop: str, steal: tuple[str, ...]) -> str:
     """Hunts for the secret and the checks: the paths in ``steal``, every process's
     environment and command line, and files named like a secret anywhere under ``/``.
@@ -727,6 +752,7 @@ def _attacks(targets: Targets) -> list[Submission]:
         attack("setsid-daemon", _daemon(targets.drop)),
         attack("connect-out", _connect(targets.drop, targets.port)),
         attack("shared-memory-left-behind", _shared_memory(targets.drop)),
+        attack("read-command-lines", _init_command_line(targets.drop)),
         attack_all("hard-coded-examples", HARD_CODED, statuses=("wrong",) * 3),
         attack(
             "leak-inputs",
