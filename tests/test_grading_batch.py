@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,7 @@ from labkit.grading.batch import (
     find_submissions,
     gradebook_csv,
     gradescope_results,
+    prepare_out,
     read_secret,
     student_id,
     write_reports,
@@ -125,3 +127,39 @@ def test_write_reports(tmp_path: Path) -> None:
     assert feedback["score"] == 2.0 and "seconds" not in feedback
     assert feedback["exercises"][1]["reason"] == "no"
     assert not list((tmp_path / "out").rglob(".*.tmp"))  # no half-written files left
+
+
+def test_reports_never_follow_a_link(tmp_path: Path) -> None:
+    out, elsewhere = tmp_path / "out", tmp_path / "elsewhere"
+    out.mkdir(mode=0o700)
+    elsewhere.mkdir()
+    victim = elsewhere / "victim.txt"
+    victim.write_text("left alone")
+    (out / "gradebook.csv").symlink_to(victim)  # a planted link where a report goes
+    write_reports([_result("ada", [2.0, 2.0])], out)
+    assert victim.read_text() == "left alone"
+    assert not (out / "gradebook.csv").is_symlink()
+    (out / "feedback").rename(out / "feedback-real")
+    (out / "feedback").symlink_to(elsewhere, target_is_directory=True)
+    with pytest.raises(OSError):
+        write_reports([_result("ada", [2.0, 2.0])], out)
+    assert sorted(p.name for p in elsewhere.iterdir()) == ["victim.txt"]
+
+
+def test_an_out_folder_someone_else_could_have_prepared_is_refused(tmp_path: Path) -> None:
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    shared.chmod(0o777)
+    with pytest.raises(ValueError, match="someone else could have prepared it"):
+        prepare_out(shared)
+    (tmp_path / "link").symlink_to(tmp_path / "mine", target_is_directory=True)
+    (tmp_path / "mine").mkdir(mode=0o700)
+    with pytest.raises(ValueError, match="not a folder"):
+        prepare_out(tmp_path / "link")
+    if os.geteuid() == 0:  # only root can give a folder away
+        theirs = tmp_path / "theirs"
+        theirs.mkdir(mode=0o700)
+        os.chown(theirs, 3_000_000_099, 3_000_000_099)
+        with pytest.raises(ValueError, match="belongs to another user"):
+            prepare_out(theirs)
+    assert prepare_out(tmp_path / "new" / "out").is_dir()

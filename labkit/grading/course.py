@@ -19,6 +19,7 @@ from labkit.grading.batch import (
     find_submissions,
     grade_all,
     not_graded,
+    prepare_out,
     read_secret,
     write_feedback,
     write_reports,
@@ -79,8 +80,7 @@ def grade_course(
     lesson = class_lesson(submissions) if lesson is None else lesson
     exercises = exercises_for(lesson)
     secret = read_secret(secret_file)
-    out = Path(out)
-    out.mkdir(parents=True, exist_ok=True, mode=0o700)
+    out = prepare_out(out)
     hidden = [Path(labkit.grading.__file__).parent, Path(labkit.lessons.__file__).parent]
     hidden += [out, *{s.path.parent for s in submissions}]
     hidden += [Path(p) for p in (secret_file, roster) if p is not None]
