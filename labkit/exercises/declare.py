@@ -28,7 +28,8 @@ import numpy as np
 
 from labkit.exercises import judges
 
-__all__ = ["Case", "Example", "Exercise", "Expect", "Mistake", "case_generator", "INT_HINT"]
+__all__ = ["Case", "Example", "Exercise", "Expect", "Mistake", "case_generator", "INT_HINT",
+           "CHANCE_10", "BENIGN"]  # fmt: skip
 
 KINDS = ("function", "value", "model")
 _ID = re.compile(r"\d\d\.ex\d+")
@@ -36,6 +37,10 @@ _ID = re.compile(r"\d\d\.ex\d+")
 Judge = Callable[[object, object], bool]
 
 # The hint of the usual mistake of every counting exercise: a float where an int is due.
+# Baselines several lessons' metrics must beat (Expect's baseline_is).
+CHANCE_10 = "chance with 10 balanced classes (always the most common digit: 0.101)"
+BENIGN = "always answering 'benign' on the test set"
+
 INT_HINT = ("A count is a whole number: return an int, not a float (a // b divides and "
             "rounds down; int(x) or math.ceil(x) turn a float into an int).")  # fmt: skip
 

@@ -14,7 +14,7 @@ import numpy as np
 
 from labkit.device import choose_device, read_capabilities
 from labkit.exercises import custom_checks
-from labkit.exercises.declare import Case, Example, Exercise, Expect, Mistake
+from labkit.exercises.declare import CHANCE_10, Case, Example, Exercise, Expect, Mistake
 
 __all__ = ["EXERCISES", "EXPECTATIONS"]
 
@@ -127,7 +127,6 @@ EXERCISES = [
     ),
 ]  # fmt: skip
 
-CHANCE_10 = "chance with 10 balanced classes (always the most common digit: 0.101)"
 
 EXPECTATIONS = [
     Expect("test_accuracy", smoke=0.80, default=0.95, baseline=0.10, baseline_is=CHANCE_10),

@@ -16,7 +16,7 @@ import math
 
 import numpy as np
 
-from labkit.exercises.declare import Example, Exercise, Expect, Mistake
+from labkit.exercises.declare import BENIGN, Example, Exercise, Expect, Mistake
 
 __all__ = ["EXERCISES", "EXPECTATIONS"]
 
@@ -256,7 +256,6 @@ EXERCISES = [
     ),
 ]  # fmt: skip
 
-BENIGN = "always answering 'benign' on the test set"
 
 EXPECTATIONS = [
     Expect("test_accuracy", smoke=0.90, default=0.95, baseline=0.624, baseline_is=BENIGN),

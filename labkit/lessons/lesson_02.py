@@ -17,7 +17,7 @@ from __future__ import annotations
 import numpy as np
 
 from labkit.exercises import judges
-from labkit.exercises.declare import INT_HINT, Example, Exercise, Expect, Mistake
+from labkit.exercises.declare import CHANCE_10, INT_HINT, Example, Exercise, Expect, Mistake
 
 __all__ = ["EXERCISES", "EXPECTATIONS"]
 
@@ -214,7 +214,6 @@ EXERCISES = [
     ),
 ]  # fmt: skip
 
-CHANCE_10 = "chance with 10 balanced classes (always the most common digit: 0.101)"
 
 EXPECTATIONS = [
     Expect("test_accuracy", smoke=0.75, default=0.80, baseline=0.10, baseline_is=CHANCE_10),

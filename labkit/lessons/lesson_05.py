@@ -25,7 +25,7 @@ from fractions import Fraction
 
 import numpy as np
 
-from labkit.exercises.declare import Example, Exercise, Expect, Mistake
+from labkit.exercises.declare import BENIGN, Example, Exercise, Expect, Mistake
 
 __all__ = ["EXERCISES", "EXPECTATIONS"]
 
@@ -349,7 +349,6 @@ EXERCISES = [
     ),
 ]  # fmt: skip
 
-BENIGN = "always answering 'benign' on the test set"
 
 EXPECTATIONS = [
     Expect("tree_test_accuracy", smoke=0.80, default=0.85, baseline=0.624, baseline_is=BENIGN),

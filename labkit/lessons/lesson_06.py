@@ -20,7 +20,16 @@ import numpy as np
 
 from labkit.exercises import custom_checks, judges
 from labkit.exercises.custom_checks import MAX_PARAMETERS, MIN_ACCURACY
-from labkit.exercises.declare import INT_HINT, Case, Example, Exercise, Expect, Mistake
+from labkit.exercises.declare import (
+    BENIGN,
+    CHANCE_10,
+    INT_HINT,
+    Case,
+    Example,
+    Exercise,
+    Expect,
+    Mistake,
+)
 
 __all__ = ["EXERCISES", "EXPECTATIONS"]
 
@@ -209,8 +218,6 @@ EXERCISES = [
     ),
 ]  # fmt: skip
 
-CHANCE_10 = "chance with 10 balanced classes (always the most common digit: 0.101)"
-BENIGN = "always answering 'benign' on the test set"
 
 EXPECTATIONS = [
     Expect("mlp_digits_test_accuracy", smoke=0.90, default=0.95, baseline=0.10,
