@@ -46,6 +46,7 @@ __all__ = [
     "run_notebook",
     "REPRODUCIBLE_ENVIRONMENT",
     "process_peak_memory_mb",
+    "descendants_peak_memory_mb",
 ]
 
 KERNEL_NAME = "python3"
@@ -147,7 +148,7 @@ def inject_parameters(
 def process_peak_memory_mb(pid: int) -> float | None:
     """The process's peak resident memory (Linux's VmHWM), or its current size elsewhere."""
     status = Path(f"/proc/{pid}/status")
-    if status.exists():
+    with contextlib.suppress(OSError):  # the process may end while it is read
         for line in status.read_text().splitlines():
             if line.startswith("VmHWM:"):
                 return int(line.split()[1]) / 1024  # the value is in kB
@@ -176,13 +177,26 @@ def _kernel_environment(variables: dict[str, str]) -> Iterator[None]:
                 os.environ[name] = value
 
 
-def _kernel_memory_tracker(peak: list[float]):
-    """An nbclient hook that records the peak memory of this process's child kernels."""
+def descendants_peak_memory_mb(pid: int) -> float:
+    """The largest peak resident memory (MB) of the processes ``pid`` started, at any depth
+    (0.0 if none); a process that ends while it is read is skipped."""
     import psutil
 
+    peak = 0.0
+    try:
+        children = psutil.Process(pid).children(recursive=True)
+    except psutil.Error:
+        return peak
+    for child in children:
+        peak = max(peak, process_peak_memory_mb(child.pid) or 0.0)
+    return peak
+
+
+def _kernel_memory_tracker(peak: list[float]):
+    """An nbclient hook that records the peak memory of this process's child kernels."""
+
     def after_each_cell(**_: object) -> None:
-        for child in psutil.Process().children():
-            peak[0] = max(peak[0], process_peak_memory_mb(child.pid) or 0.0)
+        peak[0] = max(peak[0], descendants_peak_memory_mb(os.getpid()))
 
     return after_each_cell
 

@@ -31,7 +31,7 @@ from labkit.lessons import expectations_for, lesson_numbers
 from labkit.paths import COURSE_ROOT, learner_versions, lesson_sources
 from labkit.release import release_all
 from labkit.results import README, load_results, readme_table_section, render_table, significant
-from labkit.runner import REPRODUCIBLE_ENVIRONMENT, run_notebook
+from labkit.runner import REPRODUCIBLE_ENVIRONMENT, descendants_peak_memory_mb, run_notebook
 
 SOURCES = lesson_sources()
 LEARNER = learner_versions()
@@ -83,20 +83,11 @@ def test_learner_version_smoke_run_reaches_the_end(learner):
 
 
 def _peak_memory_of_kernels(process: subprocess.Popen, peak: list[float]) -> None:
-    """Until ``process`` ends: the largest peak resident memory (VmHWM, MB) of its
-    descendants, the kernel among them. (The process's own rusage would count the memory
-    of this pytest worker, copied when it was forked.)"""
-    import psutil
-
-    from labkit.runner import process_peak_memory_mb
-
-    parent = psutil.Process(process.pid)
+    """Until ``process`` ends: the largest peak memory (MB) of its descendants, the kernel
+    among them. (Its own rusage would count this pytest worker's memory, copied when it
+    was forked.)"""
     while process.poll() is None:
-        try:
-            for child in parent.children(recursive=True):
-                peak[0] = max(peak[0], process_peak_memory_mb(child.pid) or 0.0)
-        except (psutil.Error, OSError):  # a child ended while it was read
-            pass
+        peak[0] = max(peak[0], descendants_peak_memory_mb(process.pid))
         time.sleep(0.25)
 
 

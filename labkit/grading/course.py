@@ -44,12 +44,12 @@ def lesson_of(path: Path) -> str | None:
     return found.pop() if len(found) == 1 else None
 
 
-def class_lesson(submissions: list[Submission]) -> str:
-    """The lesson most submissions belong to (their exercise headings say).
+def class_lesson(found: dict[Submission, str | None]) -> str:
+    """The lesson most submissions belong to, from each one's :func:`lesson_of`.
 
     Raises ValueError when no submission names a lesson, or two lessons are as common.
     """
-    counts = Counter(lesson_of(s.path) for s in submissions) - Counter({None: len(submissions)})
+    counts = Counter(lesson for lesson in found.values() if lesson is not None)
     ranked = counts.most_common(2)
     if not ranked or (len(ranked) == 2 and ranked[0][1] == ranked[1][1]):
         raise ValueError(f"Cannot tell the lesson from the submissions (found "
@@ -77,7 +77,8 @@ def grade_course(
     from labkit.lessons import exercises_for
 
     submissions = find_submissions(paths, roster)
-    lesson = class_lesson(submissions) if lesson is None else lesson
+    found = {s: lesson_of(s.path) for s in submissions}  # each notebook read once here
+    lesson = class_lesson(found) if lesson is None else lesson
     exercises = exercises_for(lesson)
     secret = read_secret(secret_file)
     out = prepare_out(out)
@@ -88,13 +89,13 @@ def grade_course(
     options = GradingOptions(cell_timeout=cell_timeout, hidden=tuple(map(str, hidden)))
     start = time.monotonic()
     # A notebook whose headings are another lesson's is not this lesson's submission.
-    other = {s: found for s in submissions if (found := lesson_of(s.path)) not in (None, lesson)}
+    other = {s: theirs for s, theirs in found.items() if theirs not in (None, lesson)}
     graded = grade_all([s for s in submissions if s not in other], exercises, lesson=lesson,
                        secret=secret, options=options, workers=workers, progress=progress,
                        on_result=lambda result: write_feedback(result, out))  # fmt: skip
     refused = {s: not_graded(s, exercises, lesson, f"not graded: this notebook's exercises are "
-                             f"lesson {found}'s, not lesson {lesson}'s")
-               for s, found in other.items()}  # fmt: skip
+                             f"lesson {theirs}'s, not lesson {lesson}'s")
+               for s, theirs in other.items()}  # fmt: skip
     for result in refused.values():
         write_feedback(result, out)
     by_student = {r.student: r for r in [*graded, *refused.values()]}
