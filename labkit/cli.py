@@ -5,6 +5,8 @@
     labkit results [--run [NN ...]]
     labkit data list|info|fetch|verify [NAME] [--root DIR]
     labkit grade SUBMISSION... --out DIR [--lesson NN] [--secret-file FILE] [--roster CSV]
+                [--shard I/N]
+    labkit grade-merge SHARD_OUT... --out DIR
 
 Only this module parses command-line arguments; each subcommand calls one function that the
 tests call directly.
@@ -160,6 +162,7 @@ def command_kit(args: argparse.Namespace) -> int:
 def command_grade(args: argparse.Namespace) -> int:
     """Grade submissions into --out; 2 for a setup problem (no secret, unknown lesson...)."""
     from labkit.grading.course import grade_course
+    from labkit.grading.shards import parse_shard
 
     try:
         import labkit.lessons  # noqa: F401  (the graded checks)
@@ -169,11 +172,24 @@ def command_grade(args: argparse.Namespace) -> int:
               file=sys.stderr)  # fmt: skip
         return 2
     try:
+        shard = None if args.shard is None else parse_shard(args.shard)
         grade_course(args.submissions, out=args.out, lesson=args.lesson,
                      secret_file=args.secret_file, roster=args.roster, workers=args.workers,
-                     cell_timeout=args.cell_timeout)  # fmt: skip
+                     cell_timeout=args.cell_timeout, shard=shard)  # fmt: skip
     except (ValueError, OSError) as error:
         print(f"labkit grade: {error}", file=sys.stderr)
+        return 2
+    return 0
+
+
+def command_grade_merge(args: argparse.Namespace) -> int:
+    """Merge the shards' parts into one gradebook; 2 if they do not make one class."""
+    from labkit.grading.course import merge_shards
+
+    try:
+        merge_shards(args.parts, out=args.out)
+    except (ValueError, OSError) as error:
+        print(f"labkit grade-merge: {error}", file=sys.stderr)
         return 2
     return 0
 
@@ -226,7 +242,14 @@ def get_args_parser() -> argparse.ArgumentParser:
     grade.add_argument("--workers", type=int, help="notebooks graded at once (default: cores)")
     grade.add_argument("--cell-timeout", type=float, default=60.0,
                        help="seconds per cell and per graded call (default: 60)")  # fmt: skip
+    grade.add_argument("--shard", metavar="I/N", help="grade only the I-th of N shards and "
+                       "write a part file (merge the parts with grade-merge)")  # fmt: skip
     grade.set_defaults(handler=command_grade)
+
+    merge = sub.add_parser("grade-merge", help="merge the part files of graded shards")
+    merge.add_argument("parts", nargs="+", help="the --out folders of every shard")
+    merge.add_argument("--out", required=True, help="folder for feedback, gradebook.csv, ...")
+    merge.set_defaults(handler=command_grade_merge)
     return parser
 
 

@@ -47,12 +47,34 @@ def ask(namespace: dict, exercise: Exercise, args: tuple) -> tuple[str, object]:
 
 
 def passes(namespace: dict, exercise: Exercise, student: str) -> list[bool]:
-    """For each of the student's cases: did the answer come back and satisfy the judge?"""
+    """For each of the student's cases: did the answer come back and satisfy the judge?
+
+    A model is exported and run as the grader runs it (outside the learner's namespace).
+    """
+    if exercise.kind == "model":
+        return _model_passes(namespace[exercise.name], exercise, student)
     results = []
     for case in exercise.make_cases(SECRET, student):
         kind, answer = ask(namespace, exercise, case.args)
         results.append(kind == "answer" and exercise.judge(answer, case.expected) is True)
     return results
+
+
+def _model_passes(model: object, exercise: Exercise, student: str) -> list[bool]:
+    import torch
+
+    from labkit.exercises.model_graph import ModelFileError, export_model, run_model_file
+
+    cases = exercise.make_cases(SECRET, student)
+    example = torch.zeros(exercise.model_input, dtype=getattr(torch, exercise.model_dtype))
+    try:
+        outputs, numbers = run_model_file(
+            export_model(model, example), [case.args[0] for case in cases]
+        )
+    except ModelFileError:
+        return [False] * len(cases)
+    return [exercise.judge((out, numbers), case.expected) is True
+            for out, case in zip(outputs, cases, strict=True)]  # fmt: skip
 
 
 def solution_namespace(notebook: Path, exercise_id: str) -> dict:

@@ -87,7 +87,13 @@ def test_a_declaration_missing_what_its_kind_needs_is_an_error():
         Exercise(id="99.ex1", name="f", points=1, reference=abs, inputs=lambda rng: [(1,)],
                  examples=[Example((1,))] * 3, judge=lambda got, expected: True)  # fmt: skip
     with pytest.raises(ValueError, match="needs cases= and public_check="):
-        Exercise(id="99.ex1", name="m", points=1, kind="model", expression="m(args[0])")
+        Exercise(id="99.ex1", name="m", points=1, kind="model", model_input=(2, 3))
+    model = {"id": "99.ex1", "name": "m", "points": 1, "kind": "model",
+             "cases": lambda rng: [], "public_check": print}  # fmt: skip
+    with pytest.raises(ValueError, match="model_input="):
+        Exercise(**model)
+    with pytest.raises(ValueError, match="leave expression= out"):
+        Exercise(**model, model_input=(2, 3), expression="m(args[0])")
 
 
 @pytest.mark.parametrize("exercise", FUNCTIONS, ids=_id)
@@ -144,15 +150,21 @@ def test_cases_are_per_student_deterministic_few_and_small(exercise):
     assert ada == wire("ada")
     if exercise.kind != "value":  # a value is the same for everyone (e.g. the device)
         assert ada != wire("grace")
-    assert 1 <= len(ada) <= 8 and (exercise.kind == "value" or len(ada) >= 4)
-    assert all(len(args) < 20_000 for args, _ in ada)
+    assert 1 <= len(ada) <= 8 and (exercise.kind != "function" or len(ada) >= 4)
+    if exercise.kind != "model":  # a model's inputs go to the grader's judge, not the kernel
+        assert all(len(args) < 20_000 for args, _ in ada)
 
 
 @pytest.mark.parametrize("exercise", ALL, ids=_id)
 def test_judges_say_false_to_junk(exercise):
     expected = exercise.make_cases(SECRET, "ada")[0].expected
-    for junk in ["3", None, True, {"a": 1}, [[["x"]]], [None, None], 1e300, "nan"]:
-        assert exercise.judge(junk, expected) is False, junk
+    junk = ["3", None, True, {"a": 1}, [[["x"]]], [None, None], 1e300, "nan"]
+    if exercise.kind == "model":  # the grader hands a model's judge (outputs, numbers)
+        n = len(expected)
+        junk = [(np.zeros((1, 1)), 100), (np.zeros(n), 100), (np.full((n, 10), np.nan), 100),
+                (np.zeros((n, 10)), 0), (np.zeros((n, 10, 1)), 100)]  # fmt: skip
+    for answer in junk:
+        assert exercise.judge(answer, expected) is False, answer
 
 
 @pytest.mark.parametrize("exercise", ALL, ids=_id)

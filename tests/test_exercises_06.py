@@ -66,15 +66,26 @@ def test_the_public_check_accepts_the_model_and_explains_mistakes(model_namespac
     assert check("06.ex3", model_namespace["digits_model"]) is True, capsys.readouterr().out
     assert check("06.ex3", _Padded(model_namespace["digits_model"])) is False
     assert "at most 3000" in capsys.readouterr().out
+    untrained = nn.Sequential(nn.Flatten(), nn.Linear(64, 32), nn.ReLU(), nn.Linear(32, 10))
+    assert check("06.ex3", untrained) is False
+    assert "is it trained?" in capsys.readouterr().out
+    images_only = nn.Sequential(nn.Conv2d(1, 2, 3), nn.Flatten(), nn.LazyLinear(10))
+    assert check("06.ex3", images_only) is False
+    assert "shape (n, 64)" in capsys.readouterr().out
 
 
-def test_model_cases_hold_six_images_of_each_digit_never_twice():
-    cases = MODEL.make_cases(SECRET, "ada")
-    rows = np.concatenate([case.args[0] for case in cases])
-    assert rows.dtype == np.uint8 and rows.shape == (300, 64) and rows.max() <= 16
-    assert len(np.unique(rows, axis=0)) >= 295  # a few digits images are exact copies
-    for case in cases:
-        assert np.bincount(case.expected, minlength=10).tolist() == [6] * 10
+def test_model_cases_hold_30_noisy_images_of_each_digit_never_twice():
+    [case] = MODEL.make_cases(SECRET, "ada")
+    images = case.args[0]
+    assert images.dtype == np.float32 and images.shape == MODEL.model_input == (300, 64)
+    assert images.min() >= 0 and images.max() <= 1
+    assert np.bincount(case.expected, minlength=10).tolist() == [30] * 10
+    digits = labkit.datasets.load("digits")
+    # Noise makes every image new: none is a bundled image, nor a bundled image / 16.
+    distances = np.abs(images[:, None, :] - digits.X[None, :, :] / 16).max(axis=2)
+    assert distances.min() > 0.01
+    [other] = MODEL.make_cases(SECRET, "grace")
+    assert not np.array_equal(other.args[0], images)
 
 
 def test_softmax_cases_include_scores_that_overflow_a_naive_softmax():

@@ -16,11 +16,11 @@ from labkit.grading.batch import (
     find_submissions,
     gradebook_csv,
     gradescope_results,
-    prepare_out,
     read_secret,
     student_id,
     write_reports,
 )
+from labkit.grading.files import prepare_out
 from labkit.grading.grade import ExerciseResult, SubmissionResult
 
 

@@ -10,12 +10,12 @@ import numpy as np
 import pytest
 
 from labkit.exercises.declare import Case, Example, Exercise, case_generator
+from labkit.exercises.judges import same_answer
 from labkit.grading.protocol import (
     MARKER,
     evaluate,
     query_code,
     read_answer,
-    same_answer,
     to_wire,
 )
 
@@ -112,7 +112,7 @@ def test_exercise_checks_its_fields() -> None:
         custom(id="01.ex1", name="f()", points=2, kind="value")
     with pytest.raises(ValueError, match="points must be positive"):
         custom(id="01.ex1", name="f", points=0, kind="value")
-    with pytest.raises(ValueError, match="a model exercise needs an expression"):
+    with pytest.raises(ValueError, match="model_input= .the shape the model takes. is needed"):
         custom(id="01.ex1", name="model", points=2, kind="model")
     with pytest.raises(RuntimeError, match="the reference failed"):
         Exercise("01.ex1", "f", 2, reference=abs, examples=[Example((1,))] * 3,

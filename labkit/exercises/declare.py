@@ -116,16 +116,24 @@ class Exercise:
         ``judge(answer, expected) -> bool`` for one case. Every case must pass. A function
         exercise's judge comes from :mod:`labkit.exercises.judges`.
     kind : str, default="function"
-        ``"function"``, ``"value"`` (a variable, read once) or ``"model"`` (a trained model,
-        queried with features; the labels stay with the grader).
+        ``"function"``, ``"value"`` (a variable, read once) or ``"model"`` (a trained
+        ``nn.Module``: exported as a graph and run by the grader, never by the kernel; see
+        :mod:`labkit.exercises.model_graph`).
     cases : callable or None
         For value and model exercises: ``cases(rng) -> list of Case``, inputs and expected.
+        A model's case holds one input tensor (an array of shape ``model_input``), and its
+        judge gets ``(outputs, numbers)``: the model's outputs as an array and how many
+        numbers the model holds.
     public_check : callable or None
         For value and model exercises: a check from :mod:`labkit.exercises.custom_checks`.
     expression : str or None
         Python run in the kernel to get the answer for one case, with the case's args as
-        ``args``. None: ``name(*args)`` for a function, ``name`` for a value; a model must
-        say how to predict, e.g. ``"predict(model, args[0])"``.
+        ``args``. None: ``name(*args)`` for a function, ``name`` for a value, and for a
+        model the export into the file named by the grader.
+    model_input : tuple of int or None
+        A model exercise's input shape: the model is exported for exactly this shape.
+    model_dtype : str, default="float32"
+        The type of a model's input.
     """
 
     id: str
@@ -140,6 +148,8 @@ class Exercise:
     cases: Callable[[np.random.Generator], Sequence[Case]] | None = None
     public_check: Callable[[object], None] | None = None
     expression: str | None = field(default=None)
+    model_input: tuple[int, ...] | None = None
+    model_dtype: str = "float32"
 
     def __post_init__(self) -> None:
         if not _ID.fullmatch(str(self.id)):
@@ -154,12 +164,14 @@ class Exercise:
             self._check_function_fields()
         else:
             self._check_custom_fields()
+        if (self.kind == "model") != (self.model_input is not None):
+            raise ValueError(f"{self.id}: model_input= (the shape the model takes) is needed "
+                             "by a model exercise, and only by one.")  # fmt: skip
+        if self.kind == "model" and self.expression is not None:
+            raise ValueError(f"{self.id}: a model is exported and run by the grader, the same "
+                             "way for every model exercise: leave expression= out.")  # fmt: skip
         if self.expression is None:
-            if self.kind == "model":
-                raise ValueError(f"{self.id}: a model exercise needs an expression that "
-                                 "predicts, e.g. 'predict(model, args[0])'.")  # fmt: skip
-            default = f"{self.name}(*args)" if self.kind == "function" else self.name
-            object.__setattr__(self, "expression", default)
+            object.__setattr__(self, "expression", _default_expression(self.kind, self.name))
 
     def _check_function_fields(self) -> None:
         missing = [name for name in ("reference", "inputs") if getattr(self, name) is None] + (
@@ -205,6 +217,16 @@ class Exercise:
         if function is self.reference:
             raise RuntimeError(f"{self.id}: the reference failed on {args!r}: {answer}")
         return None
+
+
+def _default_expression(kind: str, name: str) -> str:
+    """How the kernel answers one case: call the function, read the value, or export the
+    model (``args``: shape, dtype and file name, from the grader)."""
+    if kind == "function":
+        return f"{name}(*args)"
+    if kind == "value":
+        return name
+    return f"__import__('labkit.exercises.model_graph', fromlist=['_']).save_model({name}, *args)"
 
 
 @dataclass(frozen=True)

@@ -14,14 +14,11 @@ with columns ``file,student``. Reports, in the output folder:
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import io
 import json
 import os
 import re
-import secrets
-import stat
 import tempfile
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
@@ -31,9 +28,10 @@ from pathlib import Path
 from tqdm.auto import tqdm
 
 from labkit.exercises.declare import Exercise
+from labkit.grading.files import prepare_out, write_file
 from labkit.grading.grade import ExerciseResult, GradingOptions, SubmissionResult, grade_submission
 
-__all__ = ["Submission", "find_submissions", "grade_all", "not_graded", "prepare_out",
+__all__ = ["Submission", "find_submissions", "grade_all", "not_graded",
            "read_secret", "student_id", "write_feedback", "write_reports",
            "SECRET_VARIABLE"]  # fmt: skip
 
@@ -202,15 +200,15 @@ def write_feedback(result: SubmissionResult, out: str | Path) -> list[Path]:
     feedback = json.dumps(result.to_dict(), indent=2) + "\n"
     gradescope = json.dumps(gradescope_results(result), indent=2) + "\n"
     return [
-        _write(out, f"feedback/{result.student}.json", feedback),
-        _write(out, f"gradescope/{result.student}/results.json", gradescope),
+        write_file(out, f"feedback/{result.student}.json", feedback),
+        write_file(out, f"gradescope/{result.student}/results.json", gradescope),
     ]
 
 
 def write_reports(results: Sequence[SubmissionResult], out: str | Path) -> list[Path]:
     """Write every feedback file and the gradebook into ``out``; the paths written."""
     written = [path for result in results for path in write_feedback(result, out)]
-    written.append(_write(prepare_out(out), "gradebook.csv", gradebook_csv(results)))
+    written.append(write_file(prepare_out(out), "gradebook.csv", gradebook_csv(results)))
     return written
 
 
@@ -251,47 +249,3 @@ def gradescope_results(result: SubmissionResult) -> dict:
 def _num(value: float) -> str:
     """3.0 -> '3', 2.5 -> '2.5' (as a spreadsheet shows them)."""
     return f"{value:g}"
-
-
-def prepare_out(out: str | Path) -> Path:
-    """The results folder: made here (mode 700), or an existing one that only this user
-    could have prepared. Refuses a link, another user's folder, or one others may write
-    to: whoever prepared it could have planted links for root to write through.
-    """
-    out = Path(out)
-    try:
-        out.mkdir(parents=True, mode=0o700)
-    except FileExistsError:
-        info = os.lstat(out)
-        if stat.S_ISLNK(info.st_mode) or not stat.S_ISDIR(info.st_mode):
-            raise ValueError(f"--out {out} is not a folder (a link or a file): choose a new "
-                             "folder for the results.") from None  # fmt: skip
-        if info.st_uid != os.geteuid() or info.st_mode & 0o022:
-            raise ValueError(f"--out {out} belongs to another user or others may write to it, "
-                             "so someone else could have prepared it: choose a new folder "
-                             "for the results.") from None  # fmt: skip
-    return out
-
-
-def _write(out: Path, relative: str, text: str) -> Path:
-    """Write ``text`` to ``out/relative`` atomically (readers never see half a file),
-    following no symbolic link on the way: every folder is opened with O_NOFOLLOW, and
-    the file is renamed over whatever stands at its name (a link is replaced, not followed).
-    """
-    *folders, name = Path(relative).parts
-    folder = os.open(out, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
-    try:
-        for part in folders:
-            with contextlib.suppress(FileExistsError):
-                os.mkdir(part, 0o700, dir_fd=folder)
-            inner = os.open(part, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW, dir_fd=folder)
-            os.close(folder)
-            folder = inner
-        temporary = f".{name}.{secrets.token_hex(4)}.tmp"
-        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW
-        with os.fdopen(os.open(temporary, flags, 0o600, dir_fd=folder), "w") as handle:
-            handle.write(text)
-        os.replace(temporary, name, src_dir_fd=folder, dst_dir_fd=folder)
-    finally:
-        os.close(folder)
-    return out / relative

@@ -19,15 +19,16 @@ from labkit.grading.batch import (
     find_submissions,
     grade_all,
     not_graded,
-    prepare_out,
     read_secret,
     write_feedback,
     write_reports,
 )
+from labkit.grading.files import prepare_out
 from labkit.grading.grade import GradingOptions, SubmissionResult, read_submission
 from labkit.grading.isolation import detect_isolation
+from labkit.grading.shards import merge_parts, select_shard, write_part
 
-__all__ = ["grade_course", "lesson_of"]
+__all__ = ["grade_course", "lesson_of", "merge_shards"]
 
 _HEADING = re.compile(r"^###\s+Exercise\s+(\d\d)\.ex\d+", re.MULTILINE)
 
@@ -67,8 +68,13 @@ def grade_course(
     workers: int | None = None,
     cell_timeout: float = 60.0,
     progress: bool = True,
+    shard: tuple[int, int] | None = None,
 ) -> list[SubmissionResult]:
     """Grade every submission in ``paths`` and write the reports into ``out``.
+
+    With ``shard=(I, N)``, grade only the I-th of N shards (:mod:`labkit.grading.shards`)
+    and write its feedback and part file; ``labkit grade-merge`` makes the gradebook.
+    The lesson is still told from all the submissions, so every shard agrees on it.
 
     Raises ValueError for a problem the instructor must fix first (no secret, unknown
     lesson, two files for one student, ...), before any kernel starts.
@@ -89,7 +95,12 @@ def grade_course(
     options = GradingOptions(cell_timeout=cell_timeout, hidden=tuple(map(str, hidden)))
     start = time.monotonic()
     # A notebook whose headings are another lesson's is not this lesson's submission.
-    other = {s: theirs for s, theirs in found.items() if theirs not in (None, lesson)}
+    class_size = len(submissions)
+    if shard is not None:
+        mine = select_shard([s.student for s in submissions], shard)
+        submissions = [s for s in submissions if s.student in mine]
+    other = {s: theirs for s, theirs in found.items()
+             if theirs not in (None, lesson) and s in submissions}  # fmt: skip
     graded = grade_all([s for s in submissions if s not in other], exercises, lesson=lesson,
                        secret=secret, options=options, workers=workers, progress=progress,
                        on_result=lambda result: write_feedback(result, out))  # fmt: skip
@@ -100,8 +111,21 @@ def grade_course(
         write_feedback(result, out)
     by_student = {r.student: r for r in [*graded, *refused.values()]}
     results = [by_student[s.student] for s in submissions]
-    write_reports(results, out)
+    if shard is None:
+        write_reports(results, out)
+    else:
+        write_part(results, out, shard, lesson, class_size)
     _summary(results, time.monotonic() - start, out)
+    return results
+
+
+def merge_shards(folders: list[str], *, out: str | Path) -> list[SubmissionResult]:
+    """``labkit grade-merge``: the parts of every shard, written as one run's reports."""
+    lesson, results = merge_parts(folders)
+    out = prepare_out(out)
+    write_reports(results, out)
+    print(f"Merged {len(results)} submission(s) of lesson {lesson} from {len(folders)} "
+          f"folder(s). Reports in {out}/.")  # fmt: skip
     return results
 
 

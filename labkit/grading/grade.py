@@ -15,21 +15,20 @@ copying or adding cells does not matter; as in Jupyter, the last definition run 
 from __future__ import annotations
 
 import builtins
-import errno
-import os
 import re
 import secrets
-import stat
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 import nbformat
 
 from labkit.exercises.declare import Exercise
+from labkit.grading.files import UntrustedFileError, read_untrusted
 from labkit.grading.isolation import Isolation
 from labkit.grading.kernel import CellOutcome, SandboxedKernel
 from labkit.grading.limits import Limits
+from labkit.grading.model_exercise import ModelNotJudged, judge_model
 from labkit.grading.protocol import PROTOCOL_ERRORS, query_code, read_answer
 from labkit.grading.sandbox import Sandbox
 from labkit.runner import inject_parameters
@@ -44,6 +43,8 @@ KERNEL_ENV = {"LABKIT_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MPLBACKEND": "
 MAX_KERNELS = 3
 # A lesson notebook without outputs is well under 1 MB; a larger one is refused unread.
 MAX_NOTEBOOK_BYTES = 16 * 2**20
+# Failed cells named in the feedback: enough to act on, and a bounded feedback file.
+MAX_PROBLEMS = 20
 
 
 @dataclass(frozen=True)
@@ -178,6 +179,8 @@ def grade_submission(
     results = [graded.get(ex.id) or _zero(ex, "not run", reason) for ex in exercises]
     problems = [f"cell {index + 1}: {_describe(outcome)}" for index, outcome in outcomes.items()
                 if outcome.status != "ok"]  # fmt: skip
+    if len(problems) > MAX_PROBLEMS:
+        problems[MAX_PROBLEMS:] = [f"... and {len(problems) - MAX_PROBLEMS} more failed cells"]
     return _result(student, lesson, path, results, problems, start)
 
 
@@ -210,22 +213,15 @@ def read_submission(path: Path) -> nbformat.NotebookNode:
     over ``MAX_NOTEBOOK_BYTES`` or one that is not notebook JSON.
     """
     try:
-        descriptor = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
-    except OSError as error:
-        if error.errno == errno.ELOOP:
-            raise UnreadableSubmission("the submission is a symbolic link, not a notebook "
-                                       "file: submit the .ipynb file itself") from None  # fmt: skip
-        raise UnreadableSubmission(
-            f"the submission could not be opened ({error.strerror})"
-        ) from None
-    with os.fdopen(descriptor, "rb") as handle:
-        if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
-            raise UnreadableSubmission("the submission is not a plain file")
-        data = handle.read(MAX_NOTEBOOK_BYTES + 1)
-    if len(data) > MAX_NOTEBOOK_BYTES:
-        raise UnreadableSubmission(f"the submission is larger than {MAX_NOTEBOOK_BYTES // 2**20} "
-                                   "MB: clear the outputs (Edit > Clear Outputs of All Cells), "
-                                   "save and submit again")  # fmt: skip
+        data = read_untrusted(path, max_bytes=MAX_NOTEBOOK_BYTES)
+    except UntrustedFileError as refused:
+        if "larger than" in str(refused):
+            raise UnreadableSubmission(
+                f"the submission is larger than {MAX_NOTEBOOK_BYTES // 2**20} MB: clear the "
+                "outputs (Edit > Clear Outputs of All Cells), save and submit again"
+            ) from None
+        raise UnreadableSubmission(f"the submission could not be read: {refused}; submit "
+                                   "the .ipynb file itself") from None  # fmt: skip
     try:
         return nbformat.reads(data.decode("utf-8"), as_version=4)
     except Exception as error:  # its message may quote the file: give the kind only
@@ -257,7 +253,10 @@ def _run_cells(
             outcomes[index] = CellOutcome("timeout", "", "the notebook ran out of time", 0.0)
             kernel.dead_reason = "the notebook took longer than it may, so it was stopped"
             break
-        outcomes[index] = kernel.run_cell(source, timeout=min(kernel.cell_timeout, remaining))
+        outcome = kernel.run_cell(source, timeout=min(kernel.cell_timeout, remaining))
+        # What a cell printed is never graded: keep only how it ended, so that 300 cells
+        # printing 2 MB each cost nothing here.
+        outcomes[index] = replace(outcome, stdout="")
         if kernel.dead_reason is not None:
             break
     return outcomes
@@ -276,8 +275,10 @@ def _grade(
     if kernel.dead_reason is not None:
         reason = f"not graded: {kernel.dead_reason}{_hint(exercise, cells, outcomes)}"
         return _zero(exercise, "not run", reason)
-    wrong = 0
     cases = exercise.make_cases(secret, student)
+    if exercise.kind == "model":
+        return _grade_model(kernel, exercise, cases, deadline)
+    wrong = 0
     for case in cases:
         remaining = deadline - time.monotonic()
         if remaining <= 0:
@@ -302,8 +303,35 @@ def _grade(
                          + _hint(exercise, cells, outcomes))  # fmt: skip
         if not _judge(exercise, answer, case.expected):
             wrong += 1
+    return _score(exercise, wrong, len(cases))
+
+
+def _grade_model(
+    kernel: SandboxedKernel, exercise: Exercise, cases: list, deadline: float
+) -> ExerciseResult:
+    """Export the model in the kernel, run it outside (:mod:`labkit.grading.model_exercise`)
+    and judge its outputs here."""
+    remaining = deadline - time.monotonic()
+    if remaining <= 0:
+        return _zero(exercise, "not run", "not graded: the notebook took longer than it may")
+    try:
+        answers = judge_model(kernel, exercise, cases, min(kernel.cell_timeout, remaining))
+    except ModelNotJudged as failed:
+        return _zero(exercise, failed.status, failed.reason)
+    wrong = sum(not _judge(exercise, answer, case.expected)
+                for answer, case in zip(answers, cases, strict=True))  # fmt: skip
+    result = _score(exercise, wrong, len(cases))
+    if wrong:  # what the grader counted is no secret, and says what to look at first
+        numbers = answers[0][1]
+        return _zero(exercise, "wrong", f"the exported model holds {numbers:,} numbers "
+                     f"(parameters, buffers and constants); {result.reason}")  # fmt: skip
+    return result
+
+
+def _score(exercise: Exercise, wrong: int, n_cases: int) -> ExerciseResult:
+    """Full points if no case was wrong, else 0 with how many were."""
     if wrong:
-        return _zero(exercise, "wrong", f"wrong answer for {wrong} of {len(cases)} graded "
+        return _zero(exercise, "wrong", f"wrong answer for {wrong} of {n_cases} graded "
                      f"inputs. Try labkit.check({exercise.id!r}, {exercise.name}) for "
                      "examples you can see.")  # fmt: skip
     return ExerciseResult(exercise.id, exercise.points, exercise.points, "correct", "")
@@ -343,7 +371,7 @@ def _hint(exercise: Exercise, cells: list[str], outcomes: dict) -> str:
     """' (cell N: what went wrong)' for failed cells that define the exercise's name."""
     defines = re.compile(rf"^\s*(def\s+{exercise.name}\b|{exercise.name}\s*=)", re.MULTILINE)
     failed = [f"cell {index + 1}: {_describe(outcome)}" for index, outcome in outcomes.items()
-              if outcome.status != "ok" and defines.search(cells[index])]  # fmt: skip
+              if outcome.status != "ok" and defines.search(cells[index])][-3:]  # fmt: skip
     return f" ({'; '.join(failed)})" if failed else ""
 
 

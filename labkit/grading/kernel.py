@@ -38,6 +38,8 @@ __all__ = ["CellOutcome", "SandboxedKernel"]
 SPEC_NAME = "labkit-sandbox"
 # Seconds a kernel gets to stop after an interrupt before it is killed.
 INTERRUPT_GRACE = 5.0
+# Characters kept of an error's message: a cell can raise one of megabytes.
+ERROR_CHARS = 300
 
 
 @dataclass(frozen=True)
@@ -255,7 +257,8 @@ class SandboxedKernel:
             if kind == "stream":
                 printed.append(str(content.get("text", "")))
             elif kind == "error":
-                error = f"{content.get('ename', 'Error')}: {content.get('evalue', '')}"
+                name, value = str(content.get("ename", "Error")), str(content.get("evalue", ""))
+                error = f"{name[:80]}: {value[:ERROR_CHARS]}"
             elif kind == "status" and content.get("execution_state") == "idle":
                 status = "ok" if error is None else "error"
                 return self._outcome(status, printed, error, start)

@@ -80,18 +80,12 @@ def _model_cases(rng: np.random.Generator) -> list[Case]:
     return [Case(args=(X,), expected=(X[:, 0] + X[:, 1] > 0).astype(int).tolist())]
 
 
-def _accuracy_at_least_90(predicted: object, labels: object) -> bool:
-    if not isinstance(predicted, list) or len(predicted) != len(labels):
+def _accuracy_at_least_90(got: object, labels: object) -> bool:
+    outputs, _ = got  # the model's scores, and how many numbers it holds
+    if outputs.shape != (len(labels), 2):
         return False
-    if not all(type(p) is int for p in predicted):
-        return False
-    return float(np.mean(np.array(predicted) == np.array(labels))) >= 0.9
+    return float(np.mean(outputs.argmax(1) == np.array(labels))) >= 0.9
 
-
-PREDICT = (
-    "__import__('torch').no_grad().__enter__() or "
-    "model(__import__('torch').as_tensor(args[0], dtype=__import__('torch').float32)).argmax(1)"
-)
 
 EXAMPLES = [Example(([1, 2],)), Example(([0],)), Example(([3, -1, 2],))]
 
@@ -106,7 +100,7 @@ EXERCISES = [
     Exercise(id="98.ex2", name="running_max", points=2, reference=_running_max,
              examples=EXAMPLES, inputs=_running_max_inputs),
     Exercise(id="98.ex3", name="model", points=3, kind="model", cases=_model_cases,
-             expression=PREDICT, judge=_accuracy_at_least_90, public_check=_no_public_check),
+             model_input=(200, 2), judge=_accuracy_at_least_90, public_check=_no_public_check),
 ]  # fmt: skip
 FULL_MARKS = 7.0
 
