@@ -9,6 +9,7 @@ any machine has, is tested on its own.
 from __future__ import annotations
 
 import errno
+import json
 import os
 import re
 import resource
@@ -33,9 +34,10 @@ from labkit.grading import (
     detect_isolation,
     sandbox_command,
 )
-from labkit.grading.command import _init_script
+from labkit.grading.command import _init_script, visible_folders
 from labkit.grading.isolation import UID_BASE, UID_SLOTS, claim_uid, processes_of
 from labkit.grading.limits import set_rlimits
+from labkit.paths import COURSE_ROOT
 
 PYTHON = sys.executable
 
@@ -213,35 +215,85 @@ def test_sandbox_command_checks_its_arguments(tmp_path: Path) -> None:
         sandbox_command(["prog"], workdir=tmp_path, uid=5, isolation="full")
 
 
-def test_init_script_mounts_only_what_is_closed(open_dir: Path, monkeypatch) -> None:
-    closed = open_dir / "home"
-    prefix = closed / "pyenv" / "3.11"
-    prefix.mkdir(parents=True)
-    monkeypatch.setattr(sys, "prefix", str(prefix))
-    monkeypatch.setattr(sys, "base_prefix", str(prefix))
-    closed.chmod(0o700)
-    script = _init_script("/work dir").splitlines()
-    assert script == [
-        "unset LABKIT_SANDBOX_INIT",
-        "set -e",
-        "mount -t tmpfs -o mode=0755,size=1m labkit '/work dir'",
-        "mkdir -p '/work dir/pyenv/3.11'",
-        f"mount --bind -o ro {prefix} '/work dir/pyenv/3.11'",
-        f"mount --move '/work dir' {closed}",
-        "umask 077",
-        "set +e",
-        '"$@"',
-        "exit $?",
-    ]
-    closed.chmod(0o755)
-    assert _init_script("/w").splitlines() == [
-        "unset LABKIT_SANDBOX_INIT", "set -e", "umask 077", "set +e", '"$@"', "exit $?",
-    ]  # fmt: skip
-    hidden = _init_script("/w", [str(open_dir), "/etc/hostname"]).splitlines()
-    assert hidden[2:4] == [
-        f"mount -t tmpfs -o ro,mode=0755,size=4k labkit-hidden {open_dir}",
-        "mount --bind /dev/null /etc/hostname",
-    ]
+def test_init_script_builds_a_root_of_its_own(open_dir: Path) -> None:
+    script = _init_script(str(open_dir / "work"), [str(open_dir), "/etc/hostname"],
+                          shared=[str(open_dir / "drop")], scratch_mb=32).splitlines()  # fmt: skip
+    stage = script[3].split()[-1]  # mount -t tmpfs ... labkit-root STAGE
+    assert script[:3] == ["unset LABKIT_SANDBOX_INIT", "set -e", "umask 022"]
+    assert f"mount --bind -o ro /usr {stage}/usr" in script
+    assert f"mount --bind -o rw {open_dir}/work {stage}{open_dir}/work" in script
+    assert f"mount --bind -o rw {open_dir}/drop {stage}{open_dir}/drop" in script
+    for folder in visible_folders():
+        assert any(line.startswith(f"mount --bind -o ro {folder} ") for line in script) or (
+            Path(folder).is_relative_to("/usr")
+        )
+    for folder in ("/tmp", "/var/tmp", "/dev/shm"):
+        assert (
+            f"mount -t tmpfs -o mode=1777,size=32m,nosuid,nodev labkit-scratch {stage}{folder}"
+            in script
+        )
+    assert script.index(
+        f"mount --bind -o rw {open_dir}/work {stage}{open_dir}/work"
+    ) < script.index(
+        f"if [ -d {stage}{open_dir} ]; then mount -t tmpfs -o ro,mode=0755,size=4k labkit-hidden "
+        f"{stage}{open_dir}; fi"
+    )  # hiding comes after every bind
+    assert (
+        f"if [ -e {stage}/etc/hostname ]; then mount --bind /dev/null {stage}/etc/hostname; fi"
+        in script
+    )
+    tail = script[script.index(f"cd {stage}") :]
+    assert tail[1].endswith("pivot_root . .old-root")
+    assert tail[2:5] == ["umount -l /.old-root", "rmdir /.old-root", "mount -o remount,ro,bind /"]
+    assert tail[5:] == [f"cd {open_dir}/work", "unset OLDPWD", "umask 077", "set +e", '"$@"',
+                        "exit $?"]  # fmt: skip
+
+
+def test_the_repository_around_labkit_is_out_of_sight(full: Isolation) -> None:
+    """A kernel sees the system, this Python and labkit: never the course's solutions, its
+    tests or anything else on the machine (another course's submissions, home folders)."""
+    code = (
+        "import json, os, sys\n"
+        "root = sys.argv[1]\n"
+        "print(json.dumps({'top': sorted(os.listdir('/')), 'course': sorted(os.listdir(root)),\n"
+        "                  'solutions': os.path.exists(os.path.join(root, 'notebooks')),\n"
+        "                  'tmp': os.listdir('/tmp'), 'shm': os.listdir('/dev/shm')}))"
+    )
+    with Sandbox(isolation=full) as box:
+        result = box.run([*_python(code), str(COURSE_ROOT)])
+    seen = json.loads(result.stdout)
+    assert seen["solutions"] is False
+    assert set(seen["course"]) <= {"labkit", "datasets", ".venv"}, seen["course"]
+    allowed = {"bin", "dev", "etc", "lib", "lib32", "lib64", "libx32", "proc", "sbin", "sys",
+               "tmp", "usr", "var", *(Path(p).parts[1] for p in visible_folders())}  # fmt: skip
+    assert set(seen["top"]) <= allowed, seen["top"]
+    assert len(seen["tmp"]) <= 1 and seen["shm"] == []  # only the workdir's own folder
+
+
+def test_scratch_folders_are_the_sandboxs_own(full: Isolation) -> None:
+    """What a command leaves in /tmp, /var/tmp or /dev/shm dies with its sandbox: the next
+    sandbox (the same user id, reused) finds nothing, and neither does the machine."""
+    leave = (
+        "import os\n"
+        "for folder in ('/tmp', '/var/tmp', '/dev/shm'):\n"
+        "    with open(os.path.join(folder, 'left-behind'), 'w') as f:\n"
+        "        f.write('answers')\n"
+        "    os.chmod(os.path.join(folder, 'left-behind'), 0o666)\n"
+        "print('left')"
+    )
+    find = (
+        "import os\n"
+        "print(sorted(f for d in ('/tmp', '/var/tmp', '/dev/shm') for f in os.listdir(d)"
+        " if f == 'left-behind'))"
+    )
+    with Sandbox(isolation=full) as first:
+        left = first.run(_python(leave))
+        uid = first.uid
+    with Sandbox(isolation=full) as second:
+        found = second.run(_python(find))
+        assert second.uid == uid  # the lease was handed on: only the private folders protect
+    assert left.stdout == "left\n" and found.stdout == "[]\n"
+    assert not any(Path(d, "left-behind").exists() for d in ("/tmp", "/var/tmp", "/dev/shm"))
 
 
 # --- The isolated sandbox: honest commands ---------------------------------------------------
@@ -285,7 +337,8 @@ def test_sandboxes_cannot_find_each_others_workdir(full: Isolation) -> None:
     code = "import os, sys\ntry:\n    os.listdir(sys.argv[1])\nexcept OSError as e:\n    print(e)"
     with Sandbox(isolation=full) as first, Sandbox(isolation=full) as second:
         result = second.run([*_python(code), str(first.workdir.parent)])
-    assert result.stdout.startswith("[Errno 13] Permission denied")
+    # Not even there: each sandbox sees its own workdir only.
+    assert result.stdout.startswith("[Errno 2] No such file or directory")
 
 
 def test_exit_status_crash_and_stdin(full: Isolation) -> None:
@@ -322,7 +375,7 @@ def test_secrets_stay_secret(full: Isolation, monkeypatch, open_dir: Path) -> No
         "print(sorted(os.environ), os.environ.get('LABKIT_GRADER_TOKEN'))\n"
         "open(sys.argv[1] + '/secret.txt').read()"
     )
-    with Sandbox(isolation=full) as box:
+    with Sandbox(isolation=full, shared=[folder]) as box:
         result = box.run([*_python(code), str(folder)], env={"SEED": "7"})
     public, names = result.stdout.splitlines()
     assert public == "anyone"
@@ -444,7 +497,7 @@ def test_setsid_background_process_dies_with_the_command(full: Isolation, shared
         "time.sleep(0.2)\n"
         "print('parent done')"
     )
-    with Sandbox(isolation=full) as box:
+    with Sandbox(isolation=full, shared=[shared_dir]) as box:
         result = box.run([*_python(code), str(escaped)])
         assert processes_of(box.uid) == []
     assert result.stdout == "parent done\n"

@@ -24,7 +24,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from labkit.grading.isolation import SYSTEM_PATH, Isolation, detect_isolation
-from labkit.grading.limits import Limits, _rlimits
+from labkit.grading.limits import Limits, rlimits
 
 __all__ = ["sandbox_command"]
 
@@ -39,6 +39,7 @@ def sandbox_command(
     limits: Limits | None = None,
     isolation: Isolation | None = None,
     hidden: Sequence[str | os.PathLike] = (),
+    shared: Sequence[str | os.PathLike] = (),
 ) -> list[str]:
     """The command line that runs ``argv`` isolated: for a kernel spec, or ``Popen``.
 
@@ -59,6 +60,11 @@ def sandbox_command(
         Files and folders the command must not read, whatever their mode: in its mount
         namespace an empty read-only folder covers each folder, ``/dev/null`` each file.
         Paths that do not exist are skipped; a folder holding ``workdir`` is refused.
+    shared : sequence of paths, default=()
+        Existing folders the command may read and write besides ``workdir`` (the tests
+        use one to collect what an attack did). The command sees nothing else of the
+        machine but the system's folders and this Python's, read-only: see
+        :func:`_init_script`.
 
     Returns
     -------
@@ -74,8 +80,8 @@ def sandbox_command(
     >>> command[1], "--net" in command, "--no-new-privs" in command
     ('--data=3221225472:3221225472', True, True)
     """
-    argv = _check_argv(argv)
-    limits, isolation = _check_setup(limits, isolation)
+    argv = check_argv(argv)
+    limits, isolation = check_setup(limits, isolation)
     isolation = detect_isolation() if isolation is None else isolation
     if not (isolation.switch_user and isolation.network and isolation.pid_namespace):
         raise RuntimeError(
@@ -88,10 +94,14 @@ def sandbox_command(
         raise ValueError(f"uid must be a positive int, not root's 0. Received: uid={uid!r}")
     workdir = os.path.realpath(workdir)
     hidden = _check_hidden(hidden, workdir)
-    rlimits = [f"--{name}={soft}:{hard}" for name, (soft, hard) in _rlimits(limits, True).items()]
+    shared = _check_shared(shared)
+    limit_flags = [
+        f"--{name}={soft}:{hard}" for name, (soft, hard) in rlimits(limits, True).items()
+    ]
+    script = _init_script(workdir, hidden, shared, scratch_mb=limits.file_size_mb * 2)
     return [
         # 1. Kernel limits, set while still root: the command may lower them, never raise.
-        _tool("prlimit"), *rlimits, "--",
+        _tool("prlimit"), *limit_flags, "--",
         # 2. New network namespace: a loopback that is down, so no network at all. New PID
         #    namespace: when its PID 1 ends, the kernel kills every process left in it.
         #    --kill-child: killing unshare kills the namespace too. --mount-proc: a /proc
@@ -100,11 +110,12 @@ def sandbox_command(
         #    with the sandbox instead of staying on the machine.
         _tool("unshare"), "--net", "--pid", "--ipc", "--fork", "--kill-child", "--mount-proc",
         f"--wd={workdir}",
-        # 3. PID 1: a root shell that hides files, makes this Python reachable and runs
+        # 3. PID 1: a root shell that builds the command's own root (the system's folders,
+        #    this Python and labkit, the workdir, empty /tmp), hides files in it and runs
         #    the command as its child. Its script comes in an environment variable, not on
         #    its command line: /proc/1/cmdline is readable by the command, /proc/1/environ
         #    (root's) is not, and the script names every hidden path.
-        _tool("env"), f"{INIT_VARIABLE}={_init_script(workdir, hidden)}",
+        _tool("env"), f"{INIT_VARIABLE}={script}",
         _tool("sh"), "-c", f'eval "${INIT_VARIABLE}"', "labkit-init",
         # 4. Become the sandbox's own user for good: its uid and group, no other groups,
         #    no capabilities, and no_new_privs, so that no setuid program gives root back.
@@ -112,6 +123,16 @@ def sandbox_command(
         "--inh-caps=-all", "--bounding-set=-all", "--no-new-privs", "--",
         *argv,
     ]  # fmt: skip
+
+
+def _check_shared(shared: object) -> list[str]:
+    """``shared`` as resolved paths; refuse anything but a list of existing folders."""
+    if isinstance(shared, str | os.PathLike) or not isinstance(shared, Sequence):
+        raise TypeError(f"shared must be a list of folders. Received: shared={shared!r}")
+    missing = [str(path) for path in shared if not os.path.isdir(path)]
+    if missing:
+        raise ValueError(f"shared must name existing folders. Received: {missing}")
+    return [os.path.realpath(path) for path in shared]
 
 
 def _check_hidden(hidden: object, workdir: str) -> list[str]:
@@ -132,46 +153,119 @@ def _check_hidden(hidden: object, workdir: str) -> list[str]:
     return found
 
 
-def _init_script(workdir: str, hidden: Sequence[str] = ()) -> str:
-    """The script of the namespace's PID 1: reach this Python, hide files, run the command."""
-    lines = [f"unset {INIT_VARIABLE}", "set -e"]  # the command never sees the script
-    for closed, prefixes in _closed_prefixes().items():
-        # Where the sandbox user may not go (pyenv in /root), put a stand-in: an empty
-        # tmpfs holding only this Python, read-only. It is built on the workdir (any folder
-        # would do) and then moved in place, in this mount namespace only.
-        lines.append(f"mount -t tmpfs -o mode=0755,size=1m labkit {shlex.quote(workdir)}")
-        for prefix in prefixes:
-            inside = shlex.quote(os.path.join(workdir, os.path.relpath(prefix, closed)))
-            lines += [f"mkdir -p {inside}", f"mount --bind -o ro {shlex.quote(prefix)} {inside}"]
-        lines.append(f"mount --move {shlex.quote(workdir)} {shlex.quote(closed)}")
-    # Hiding comes last: a bind mount made after it would show what it hides again.
+# What a sandboxed command sees of the machine, read-only: programs, libraries, settings.
+# Everything else (home folders, other courses, the repository around labkit) is absent.
+SYSTEM_FOLDERS = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", "/etc", "/sys")
+DEVICES = ("null", "zero", "full", "random", "urandom")
+# Empty folders of its own where a command may write: /tmp, /var/tmp and /dev/shm.
+SCRATCH_FOLDERS = ("/tmp", "/var/tmp", "/dev/shm")
+# Where the new root is put together before it becomes "/": any folder of the machine's
+# that the command will not need (a mount in the sandbox's namespace changes nothing
+# outside it).
+STAGING_CANDIDATES = ("/mnt", "/media", "/srv", "/opt", "/home")
+
+
+def visible_folders() -> list[str]:
+    """The folders a sandboxed command sees besides the system's, read-only: this
+    Python's and labkit's (the package and the course's generated data, never the rest
+    of the repository: its solutions and tests)."""
+    package = Path(__file__).resolve().parents[1]
+    wanted = [sys.prefix, sys.base_prefix, package, package.parent / "datasets"]
+    return sorted({os.path.realpath(path) for path in wanted if os.path.isdir(path)})
+
+
+def _init_script(
+    workdir: str,
+    hidden: Sequence[str] = (),
+    shared: Sequence[str] = (),
+    scratch_mb: int = 128,
+) -> str:
+    """The script of the namespace's PID 1: build the command's own root, run the command.
+
+    The root is a new, empty tmpfs holding only the system folders and this Python and
+    labkit, read-only; the workdir (and ``shared`` folders) read-write; an empty /tmp,
+    /var/tmp and /dev/shm of its own (``scratch_mb`` each), and /dev with a few devices.
+    It becomes ``/`` (``pivot_root``) and the machine's root is detached: nothing of the
+    machine that is not named here can be reached, and nothing written outside the
+    workdir outlives the sandbox. ``hidden`` paths inside what is visible are covered.
+    """
+    stage = _staging_folder([workdir, *shared, *visible_folders()])
+    q = shlex.quote
+    root = q(stage)
+
+    def inside(path: str) -> str:
+        return q(stage + path)
+
+    lines = [f"unset {INIT_VARIABLE}", "set -e", "umask 022",
+             f"mount -t tmpfs -o mode=0755,size=1m labkit-root {root}"]  # fmt: skip
+    for folder in SYSTEM_FOLDERS:
+        if os.path.islink(folder):  # /bin -> usr/bin on merged-/usr systems
+            lines.append(f"ln -s {q(os.readlink(folder))} {inside(folder)}")
+        elif os.path.isdir(folder):
+            lines += [f"mkdir {inside(folder)}", f"mount --bind -o ro {folder} {inside(folder)}"]
+    dev = inside("/dev")
+    lines += [f"mkdir -p {dev} {inside('/proc')}",
+              f"mount -t tmpfs -o mode=0755,size=1m,nosuid labkit-dev {dev}"]  # fmt: skip
+    for device in DEVICES:
+        lines += [f"touch {inside('/dev/' + device)}",
+                  f"mount --bind /dev/{device} {inside('/dev/' + device)}"]  # fmt: skip
+    for number, name in enumerate(("stdin", "stdout", "stderr")):
+        lines.append(f"ln -s /proc/self/fd/{number} {inside('/dev/' + name)}")
+    lines += [f"ln -s /proc/self/fd {inside('/dev/fd')}",
+              f"mount -t proc -o nosuid,nodev,noexec proc {inside('/proc')}"]  # fmt: skip
+    for folder in SCRATCH_FOLDERS:
+        lines += [f"mkdir -p {inside(folder)}",
+                  f"mount -t tmpfs -o mode=1777,size={scratch_mb}m,nosuid,nodev labkit-scratch "
+                  f"{inside(folder)}"]  # fmt: skip
+    covered = [folder for folder in SYSTEM_FOLDERS if os.path.isdir(folder)]
+    for path, mode in [*[(p, "ro") for p in visible_folders()],
+                       *[(p, "rw") for p in [workdir, *shared]]]:  # fmt: skip
+        if mode == "ro" and any(Path(path).is_relative_to(c) for c in covered):
+            continue  # already visible, e.g. a Python in /usr
+        lines += [f"mkdir -p {inside(path)}",
+                  f"mount --bind -o {mode} {q(path)} {inside(path)}"]  # fmt: skip
+        covered.append(path)
+    # Hiding comes last: a bind mount made after it would show what it hides again. What
+    # is not in the new root at all needs no hiding.
     for path in hidden:
         if os.path.isdir(path):
-            lines.append(
-                f"mount -t tmpfs -o ro,mode=0755,size=4k labkit-hidden {shlex.quote(path)}"
-            )
+            lines.append(f"if [ -d {inside(path)} ]; then mount -t tmpfs -o "
+                         f"ro,mode=0755,size=4k labkit-hidden {inside(path)}; fi")  # fmt: skip
         else:
-            lines.append(f"mount --bind /dev/null {shlex.quote(path)}")
+            lines.append(f"if [ -e {inside(path)} ]; then mount --bind /dev/null "
+                         f"{inside(path)}; fi")  # fmt: skip
+    # The new root becomes "/", the machine's root is detached, and the new root's own
+    # folder tree (not the folders mounted in it) becomes read-only.
+    lines += [f"mkdir {inside('/.old-root')}", f"cd {root}",
+              f"{_tool('pivot_root', sbin=True)} . .old-root", "umount -l /.old-root",
+              "rmdir /.old-root", "mount -o remount,ro,bind /", f"cd {q(workdir)}",
+              "unset OLDPWD"]  # fmt: skip
     # umask 077: what the command writes (in /tmp too) only its own user may read.
     # The command runs as a child, not by exec: this root shell stays PID 1, out of the
     # command's reach, and the command gets ordinary signals (PID 1 ignores SIGXCPU).
     return "\n".join([*lines, "umask 077", "set +e", '"$@"', "exit $?"])
 
 
-def _closed_prefixes() -> dict[str, list[str]]:
-    """This Python's folders (and labkit's) that lie in a folder closed to others."""
-    # labkit's own folder too: an editable install imports it from the repository.
-    package_root = Path(__file__).resolve().parents[2]
-    wanted = {os.path.realpath(sys.prefix), os.path.realpath(sys.base_prefix), str(package_root)}
-    found: dict[str, list[str]] = {}
-    for prefix in sorted(wanted):
-        closed = _closed_folder(prefix)
-        if closed and not any(Path(prefix).is_relative_to(p) for p in found.get(closed, [])):
-            found.setdefault(closed, []).append(prefix)
-    return found
+def _staging_folder(needed: Sequence[str]) -> str:
+    """A folder of the machine's to build the new root on: one the command does not need."""
+    for folder in STAGING_CANDIDATES:
+        real = os.path.realpath(folder)
+        if (
+            os.path.isdir(folder)
+            and not os.path.islink(folder)
+            and not any(
+                Path(path).is_relative_to(real) or Path(real).is_relative_to(path)
+                for path in needed
+            )
+        ):
+            return real
+    raise RuntimeError(
+        f"No folder to build the sandbox's root on: each of {', '.join(STAGING_CANDIDATES)} is "
+        "missing or holds the workdir, Python or labkit. Create an empty /mnt."
+    )
 
 
-def _closed_folder(path: str | os.PathLike) -> str | None:
+def closed_folder(path: str | os.PathLike) -> str | None:
     """The outermost folder above ``path`` that other users may not enter, or None."""
     for folder in reversed(Path(path).parents):
         if not os.stat(folder).st_mode & stat.S_IXOTH:
@@ -179,12 +273,14 @@ def _closed_folder(path: str | os.PathLike) -> str | None:
     return None
 
 
-def _tool(name: str) -> str:
-    """The full path of a system tool, so the caller's PATH cannot swap it; else its name."""
-    return shutil.which(name, path=SYSTEM_PATH) or name
+def _tool(name: str, *, sbin: bool = False) -> str:
+    """The full path of a system tool, so the caller's PATH cannot swap it; else its name.
+    ``sbin``: look in /usr/sbin and /sbin too (pivot_root lives there)."""
+    path = f"/usr/sbin:/sbin:{SYSTEM_PATH}" if sbin else SYSTEM_PATH
+    return shutil.which(name, path=path) or name
 
 
-def _check_argv(argv: object) -> list[str]:
+def check_argv(argv: object) -> list[str]:
     """``argv`` as a list, or raise unless it is a non-empty sequence of str."""
     if isinstance(argv, str) or not isinstance(argv, Sequence):
         raise TypeError(
@@ -195,7 +291,7 @@ def _check_argv(argv: object) -> list[str]:
     return list(argv)
 
 
-def _check_setup(limits: object, isolation: object) -> tuple[Limits, Isolation | None]:
+def check_setup(limits: object, isolation: object) -> tuple[Limits, Isolation | None]:
     """``limits`` (None becomes ``Limits()``) and ``isolation``, or raise TypeError."""
     if not isinstance(limits, Limits | None):
         raise TypeError(

@@ -17,7 +17,6 @@ from __future__ import annotations
 import json
 import os
 import queue
-import signal
 import subprocess
 import sys
 import tempfile
@@ -30,8 +29,7 @@ import zmq
 from jupyter_client import KernelManager
 from jupyter_client.kernelspec import KernelSpecManager
 
-from labkit.grading.command import sandbox_command
-from labkit.grading.sandbox import Sandbox, _environment
+from labkit.grading.sandbox import Sandbox
 
 __all__ = ["CellOutcome", "SandboxedKernel"]
 
@@ -112,7 +110,7 @@ class SandboxedKernel:
         self.cell_timeout = float(cell_timeout)
         self.output_limit_bytes = output_limit_bytes
         self.startup_timeout = float(startup_timeout)
-        self.env = _environment(env, box.workdir)
+        self.env = box.environment(env)
         self.dead_reason: str | None = None
         self._spec_dir: tempfile.TemporaryDirectory | None = None
         self._context: zmq.Context | None = None
@@ -140,13 +138,7 @@ class SandboxedKernel:
         # sandbox kills the kernel when the grader goes, anyway.
         launch = [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}",
                   "--IPKernelApp.parent_handle=1"]  # fmt: skip
-        if box.isolation.pid_namespace:
-            argv = sandbox_command(launch, workdir=workdir, uid=box.uid, limits=box.limits,
-                                   isolation=box.isolation, hidden=box.hidden)  # fmt: skip
-        else:
-            # Degraded: rlimits through a small launcher, then exec the kernel.
-            argv = [sys.executable, "-m", "labkit.grading.rlimit_exec",
-                    json.dumps(box.limits.__dict__), "--", *launch]  # fmt: skip
+        argv = box.command(launch)
         # The kernel spec lives in a folder only the grader can read.
         self._spec_dir = tempfile.TemporaryDirectory(prefix="labkit-kernelspec-")
         spec_folder = Path(self._spec_dir.name) / SPEC_NAME
@@ -199,22 +191,8 @@ class SandboxedKernel:
         """SIGKILL the kernel and all it started; return once they are gone."""
         provisioner = self._km.provisioner
         process = getattr(provisioner, "process", None) if provisioner else None
-        if process is None:
-            return
-        if self.box.isolation.pid_namespace:
-            # Kill the namespace's PID 1: the kernel then kills every process in it, and
-            # unshare (the outer process) exits once they are all gone, so wait for it.
-            # (Killing unshare itself would not wait.)
-            self.box._kill_namespace(process)
-            with suppress(subprocess.TimeoutExpired):
-                process.wait(timeout=10)
-        else:
-            with suppress(ProcessLookupError, PermissionError):
-                os.killpg(process.pid, signal.SIGKILL)
-        with suppress(ProcessLookupError):
-            process.kill()
-        with suppress(subprocess.TimeoutExpired):
-            process.wait(timeout=10)
+        if process is not None:
+            self.box.kill(process)
 
     # --- running cells -----------------------------------------------------------------
 

@@ -11,10 +11,11 @@ in :func:`~labkit.grading.command.sandbox_command` or by :func:`set_rlimits` in 
 from __future__ import annotations
 
 import math
-import resource
 from dataclasses import dataclass, fields
 
-__all__ = ["Limits", "set_rlimits"]
+from labkit.grading.rlimit_exec import apply_rlimits
+
+__all__ = ["Limits", "rlimits", "set_rlimits"]
 
 
 @dataclass(frozen=True)
@@ -82,8 +83,12 @@ class Limits:
             )
 
 
-def _rlimits(limits: Limits, per_user: bool) -> dict[str, tuple[int, int]]:
-    """(soft, hard) kernel limits for ``limits`` by ``prlimit`` name; nproc only ``per_user``."""
+def rlimits(limits: Limits, per_user: bool) -> dict[str, tuple[int, int]]:
+    """(soft, hard) kernel limits for ``limits`` by ``prlimit`` name; nproc only ``per_user``.
+
+    >>> rlimits(Limits(cpu_seconds=5), per_user=False)["cpu"]
+    (5, 6)
+    """
     memory, file_size = limits.memory_mb * 1024 * 1024, limits.file_size_mb * 1024 * 1024
     values = {
         "data": (memory, memory),
@@ -121,9 +126,4 @@ def set_rlimits(limits: Limits, *, per_user: bool = True) -> None:
     ...                preexec_fn=lambda: set_rlimits(Limits(open_files=50))).stdout
     '(50, 50)\\n'
     """
-    for name, (soft, hard) in _rlimits(limits, per_user).items():
-        kind = getattr(resource, f"RLIMIT_{name.upper()}")
-        current = resource.getrlimit(kind)[1]
-        if current != resource.RLIM_INFINITY:
-            soft, hard = min(soft, current), min(hard, current)
-        resource.setrlimit(kind, (soft, hard))
+    apply_rlimits(rlimits(limits, per_user))

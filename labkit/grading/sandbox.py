@@ -17,22 +17,24 @@ unprivileged user); elsewhere it falls back to rlimits and a process group, and
 
 from __future__ import annotations
 
+import json
 import os
 import selectors
 import shutil
 import signal
 import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import Sequence
 from contextlib import suppress
 from dataclasses import dataclass
-from functools import partial
 from pathlib import Path
 
-from labkit.grading.command import _check_argv, _check_setup, _closed_folder, sandbox_command
+from labkit.grading import rlimit_exec
+from labkit.grading.command import check_argv, check_setup, closed_folder, sandbox_command
 from labkit.grading.isolation import SYSTEM_PATH, Isolation, UidLease, claim_uid, detect_isolation
-from labkit.grading.limits import Limits, set_rlimits
+from labkit.grading.limits import Limits, rlimits
 
 __all__ = ["RunResult", "Sandbox"]
 
@@ -89,6 +91,10 @@ class Sandbox:
     hidden : sequence of paths, default=()
         Files and folders the commands must not read even where their mode allows it
         (needs the mount namespace; see :func:`~labkit.grading.command.sandbox_command`).
+    shared : sequence of paths, default=()
+        Existing folders the commands may read and write besides the workdir (with the
+        mount namespace they see nothing else of the machine but its system folders and
+        this Python, read-only).
 
     Attributes
     ----------
@@ -112,11 +118,13 @@ class Sandbox:
         *,
         isolation: Isolation | None = None,
         hidden: Sequence[str | os.PathLike] = (),
+        shared: Sequence[str | os.PathLike] = (),
     ):
-        self.limits, self.isolation = _check_setup(limits, isolation)
-        if isinstance(hidden, str | os.PathLike) or not isinstance(hidden, Sequence):
-            raise TypeError(f"hidden must be a list of paths. Received: hidden={hidden!r}")
-        self.hidden = list(hidden)
+        self.limits, self.isolation = check_setup(limits, isolation)
+        for name, paths in [("hidden", hidden), ("shared", shared)]:
+            if isinstance(paths, str | os.PathLike) or not isinstance(paths, Sequence):
+                raise TypeError(f"{name} must be a list of paths. Received: {name}={paths!r}")
+        self.hidden, self.shared = list(hidden), list(shared)
         self.workdir: Path | None = None
         self.uid: int | None = None
         self._lease: UidLease | None = None
@@ -130,7 +138,7 @@ class Sandbox:
         # so other sandboxes (the same user) can neither find it nor rename it.
         base = Path(tempfile.mkdtemp(prefix="labkit-sandbox-"))
         base.chmod(0o711)
-        closed = _closed_folder(base / "work") if self.isolation.switch_user else None
+        closed = closed_folder(base / "work") if self.isolation.switch_user else None
         if closed is not None:
             base.rmdir()
             raise RuntimeError(
@@ -192,7 +200,7 @@ class Sandbox:
         """
         if self.workdir is None:
             raise RuntimeError("The sandbox is not open: use `with Sandbox() as box: box.run(...)`")
-        argv, env = _check_argv(argv), _environment(env, self.workdir)
+        argv, env = check_argv(argv), self.environment(env)
         _check_run_options(stdin, output_limit_bytes)
         start = time.monotonic()
         output = {"stdout": bytearray(), "stderr": bytearray()}
@@ -204,7 +212,7 @@ class Sandbox:
             # Close first: a writer blocked on a full pipe (even unshare) fails, not hangs.
             process.stdout.close()
             process.stderr.close()
-            self._stop(process)
+            self.kill(process)
             self._running.remove(process)
         killed_by_us = stopped is not None or process.pid in self._killed
         returncode = _returncode(process, self.isolation.pid_namespace, killed_by_us)
@@ -231,43 +239,75 @@ class Sandbox:
         """
         for process in list(self._running):
             self._killed.add(process.pid)
-            self._stop(process)
+            self.kill(process)
+
+    # --- the one way to wrap, start and kill a sandboxed command ---------------------------
+
+    def command(self, argv: Sequence[str]) -> list[str]:
+        """The command line that runs ``argv`` in this sandbox, as root would start it.
+
+        With namespaces: :func:`~labkit.grading.command.sandbox_command`. Otherwise (the
+        degraded mode) :mod:`labkit.grading.rlimit_exec`: rlimits, a session of its own,
+        and the sandbox's user when there is one. Start it in the workdir with
+        :meth:`environment`; stop it with :meth:`kill`. ``SandboxedKernel`` starts its
+        kernel this way; :meth:`run` does all three.
+
+        Examples
+        --------
+        >>> import sys
+        >>> with Sandbox() as box:
+        ...     box.command([sys.executable, "-V"])[-2:] == [sys.executable, "-V"]
+        True
+        """
+        if self.workdir is None:
+            raise RuntimeError("The sandbox is not open: use `with Sandbox() as box:` first.")
+        argv = check_argv(argv)
+        if self.isolation.pid_namespace:
+            return sandbox_command(argv, workdir=self.workdir, uid=self.uid, limits=self.limits,
+                                   isolation=self.isolation, hidden=self.hidden,
+                                   shared=self.shared)  # fmt: skip
+        pairs = rlimits(self.limits, per_user=self.uid is not None)
+        user = [] if self.uid is None else ["--uid", str(self.uid)]
+        return [sys.executable, "-I", "-S", rlimit_exec.__file__, json.dumps(pairs), *user,
+                "--", *argv]  # fmt: skip
+
+    def environment(self, env: dict[str, str] | None = None) -> dict[str, str]:
+        """A command's whole environment: a minimal base (PATH, LANG, and HOME and TMPDIR
+        set to the workdir), plus ``env``. Nothing of the caller's is passed on."""
+        env = {} if env is None else env
+        if not isinstance(env, dict) or not all(isinstance(x, str) for x in [*env, *env.values()]):
+            raise TypeError(
+                f"env must be a dict of str to str, e.g. {{'SEED': '0'}}. Received: env={env!r}"
+            )
+        base = {"PATH": SYSTEM_PATH, "LANG": "C.UTF-8", "HOME": str(self.workdir),
+                "TMPDIR": str(self.workdir), "USER": "sandbox"}  # fmt: skip
+        return base | env
+
+    def kill(self, process: subprocess.Popen) -> None:
+        """Kill everything ``process`` (started from :meth:`command`) started, and wait
+        until it is gone; harmless if it is."""
+        if self.isolation.pid_namespace:
+            self._kill_namespace(process)
+        else:
+            # Degraded: the command's process group. Its number stays taken while any
+            # member lives, so this reaches only the command and children that kept it.
+            with suppress(ProcessLookupError, PermissionError):
+                os.killpg(process.pid, signal.SIGKILL)
+        with suppress(ProcessLookupError):
+            process.kill()
+        process.wait()
 
     def _start(self, argv: list[str], env: dict[str, str], stdin: bytes | None) -> subprocess.Popen:
-        """Start ``argv`` through :func:`sandbox_command`, or directly with rlimits."""
-        isolation, workdir = self.isolation, self.workdir
+        """Start ``argv`` as :meth:`command` says, with ``stdin`` from a file."""
         # From a file, not a pipe: writing to a command that never reads could block us.
         with tempfile.TemporaryFile() as stdin_file:
             stdin_file.write(stdin or b"")
             stdin_file.seek(0)
-            pipes = {"stdin": stdin_file, "stdout": subprocess.PIPE, "stderr": subprocess.PIPE}
-            if isolation.pid_namespace:
-                command = sandbox_command(argv, workdir=workdir, uid=self.uid, limits=self.limits,
-                                          isolation=isolation, hidden=self.hidden)  # fmt: skip
-                process = subprocess.Popen(command, env=env, cwd=workdir, **pipes)
-            else:
-                # Degraded: a session of its own, so that the final kill reaches its group.
-                uid = self.uid
-                process = subprocess.Popen(
-                    argv, env=env, cwd=workdir, start_new_session=True, **pipes,
-                    preexec_fn=partial(set_rlimits, self.limits, per_user=uid is not None),
-                    user=uid, group=uid, extra_groups=[] if uid is not None else None,
-                    umask=0o077,
-                )  # fmt: skip
+            process = subprocess.Popen(self.command(argv), env=env, cwd=self.workdir,
+                                       stdin=stdin_file, stdout=subprocess.PIPE,
+                                       stderr=subprocess.PIPE)  # fmt: skip
         self._running.append(process)
         return process
-
-    def _stop(self, process: subprocess.Popen) -> None:
-        """Kill everything ``process`` started and wait until it is gone; harmless if it is."""
-        if self.isolation.pid_namespace:
-            self._kill_namespace(process)
-            process.wait()
-            return
-        # Degraded: the command's process group. Its number stays taken while any member
-        # lives, so this reaches only the command and children that kept its session.
-        with suppress(ProcessLookupError, PermissionError):
-            os.killpg(process.pid, signal.SIGKILL)
-        process.wait()
 
     def _kill_namespace(self, process: subprocess.Popen) -> None:
         """Send SIGKILL to the PID namespace of ``process`` (unshare), or to unshare itself."""
@@ -361,18 +401,6 @@ def _parent_pid(pid: int) -> int | None:
         return None
     # The program name, in parentheses, may hold spaces; after it come state and parent.
     return int(status.rsplit(")", 1)[1].split()[1])
-
-
-def _environment(env: dict[str, str] | None, workdir: Path) -> dict[str, str]:
-    """The command's whole environment: a minimal base, plus the caller's ``env``."""
-    env = {} if env is None else env
-    if not isinstance(env, dict) or not all(isinstance(x, str) for x in [*env, *env.values()]):
-        raise TypeError(
-            f"env must be a dict of str to str, e.g. {{'SEED': '0'}}. Received: env={env!r}"
-        )
-    base = {"PATH": SYSTEM_PATH, "LANG": "C.UTF-8", "HOME": str(workdir), "TMPDIR": str(workdir),
-            "USER": "sandbox"}  # fmt: skip
-    return base | env
 
 
 def _check_run_options(stdin: object, output_limit_bytes: object) -> None:
