@@ -46,6 +46,7 @@ from labkit.grading.isolation import UID_BASE, leftover_processes
 from labkit.grading.kernel import INTERRUPT_GRACE
 from labkit.grading.limits import Limits
 from labkit.grading.protocol import to_wire
+from labkit.paths import COURSE_ROOT, SOLUTIONS
 
 WORKERS = 2
 # An honest cell here takes about a second (the torch one included) on an idle 2-core
@@ -82,6 +83,7 @@ class Arena:
     listener: socket.socket
     hidden: tuple[str, ...]
     steal: tuple[str, ...]  # the hidden paths and files inside them
+    elsewhere: tuple[str, ...]  # never named to the grader: another lesson's, the course's
     corpus: dict[str, Submission]
 
 
@@ -127,10 +129,19 @@ def arena() -> Iterator[Arena]:
         str(DECLARATIONS / "lesson_05.py"),
         str(LESSON_CHECKS / "lesson.py"),
     )
-    targets = Targets(drop=str(drop), port=listener.getsockname()[1], steal=steal)
+    # Another lesson's submissions, which nobody told the grader about, and the course's
+    # own solutions and tests: readable by everyone, out of the kernel's sight all the same.
+    other_lesson = base / "lesson-02-submissions"
+    other_lesson.mkdir(mode=0o755)
+    (other_lesson / "ada.ipynb").write_text(CANARY)
+    (other_lesson / "ada.ipynb").chmod(0o644)
+    elsewhere = (str(other_lesson), str(other_lesson / "ada.ipynb"), str(SOLUTIONS),
+                 str(next(SOLUTIONS.glob("06_*.ipynb"))), str(COURSE_ROOT / "tests"))  # fmt: skip
+    targets = Targets(drop=str(drop), port=listener.getsockname()[1], steal=steal,
+                      elsewhere=elsewhere)  # fmt: skip
     corpus = {s.name: s for s in build_corpus(targets)}
     try:
-        yield Arena(base, submissions, drop, secret, listener, hidden, steal, corpus)
+        yield Arena(base, submissions, drop, secret, listener, hidden, steal, elsewhere, corpus)
     finally:
         listener.close()
         shutil.rmtree(base, ignore_errors=True)
@@ -168,7 +179,8 @@ def _grade_all(jobs: dict[str, tuple[Path, str, GradingOptions]], secret: str):
 def graded(arena: Arena) -> dict[str, Graded]:
     """Every submission graded once, plus the regrades and a second student's, by key."""
     options = GradingOptions(cell_timeout=CELL_TIMEOUT, notebook_seconds=NOTEBOOK_SECONDS,
-                             isolation=ISOLATION, hidden=arena.hidden)  # fmt: skip
+                             isolation=ISOLATION, hidden=arena.hidden,
+                             shared=(str(arena.drop),))  # fmt: skip
     jobs = {}
     # Attacks first: the slow ones lead the corpus, and the pool fills the gaps after them.
     for submission in sorted(arena.corpus.values(), key=lambda s: s.category != "attack"):
@@ -283,6 +295,36 @@ def test_no_command_line_names_a_hidden_path(graded: dict[str, Graded], arena: A
     assert "ipykernel" in shown, "the attack read no command line"
     assert [path for path in arena.hidden if path in shown] == []
     assert "mount " not in shown, "the init script (in PID 1's environment) was readable"
+
+
+def test_nothing_beyond_this_run_is_in_sight(graded: dict[str, Graded], arena: Arena):
+    """The grader hid only what it knew of; the kernel sees no more of the machine than the
+    system, this Python and labkit: not another lesson's submissions, nor the course's
+    solutions (whose reference answers are full marks) and tests."""
+    evidence = json.loads((arena.drop / "elsewhere.json").read_text())
+    assert sorted(evidence) == sorted(arena.elsewhere), "the attack did not run"
+    assert set(evidence.values()) == {"FileNotFoundError"}, evidence
+
+
+def test_nothing_left_in_scratch_folders_reaches_a_later_kernel(
+    graded: dict[str, Graded], arena: Arena
+):
+    """The leftovers attack ran in the pool already; graded again now, it must find
+    nothing of it, nor of itself, in /tmp, /var/tmp or /dev/shm, and the machine's own
+    scratch folders hold nothing it left."""
+    path = arena.submissions / "leave-files-for-later.ipynb"
+    options = GradingOptions(cell_timeout=CELL_TIMEOUT, notebook_seconds=NOTEBOOK_SECONDS,
+                             isolation=ISOLATION, hidden=arena.hidden,
+                             shared=(str(arena.drop),))  # fmt: skip
+    for student in ("later-1", "later-2"):  # one after the other: the uids may be reused
+        result = grade_submission(path, EXERCISES, student=student, lesson="98",
+                                  secret=arena.secret.encode(), options=options)  # fmt: skip
+        assert result.problems == [], result.problems
+    runs = [json.loads(p.read_text()) for p in sorted(arena.drop.glob("leftovers-*.json"))]
+    assert runs == [{}, {}, {}], runs
+    on_the_machine = [p for d in ("/tmp", "/var/tmp", "/dev/shm")
+                      for p in Path(d).glob("labkit-leftover*")]  # fmt: skip
+    assert on_the_machine == []
 
 
 def _check_lines(folder: Path) -> list[str]:

@@ -63,6 +63,11 @@ class GradingOptions:
         None: what the machine can enforce (``detect_isolation()``).
     hidden : tuple of str, default=()
         Paths the kernel must not read: checks, the secret, other submissions, results.
+        (With namespaces the kernel sees nothing of the machine but its system folders,
+        this Python and labkit anyway; these are covered inside what it sees.)
+    shared : tuple of str, default=()
+        Folders the kernel may read and write besides its workdir: none when grading a
+        class; the tests give attacks one to leave evidence in.
     parameters : dict, default={"SMOKE": True}
         Values injected after the notebook's ``parameters`` cell.
     """
@@ -72,6 +77,7 @@ class GradingOptions:
     limits: Limits = field(default_factory=Limits)
     isolation: Isolation | None = None
     hidden: tuple[str, ...] = ()
+    shared: tuple[str, ...] = ()
     parameters: dict = field(default_factory=lambda: {"SMOKE": True})
 
 
@@ -159,7 +165,12 @@ def grade_submission(
     outcomes: dict[int, CellOutcome] = {}
     for _ in range(MAX_KERNELS):
         with (
-            Sandbox(options.limits, isolation=options.isolation, hidden=options.hidden) as box,
+            Sandbox(
+                options.limits,
+                isolation=options.isolation,
+                hidden=options.hidden,
+                shared=options.shared,
+            ) as box,
             SandboxedKernel(box, cell_timeout=options.cell_timeout, env=KERNEL_ENV) as kernel,
         ):
             outcomes = _run_cells(kernel, cells, skipped, deadline)

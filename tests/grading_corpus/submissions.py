@@ -44,11 +44,16 @@ class Targets:
     steal : tuple of str
         Files and folders the hunting attack tries to read: the paths the grader hides,
         and files known to lie inside them.
+    elsewhere : tuple of str
+        Files and folders outside this run that the grader never named (another lesson's
+        submissions, the course's solutions and tests): a kernel must not reach them
+        either.
     """
 
     drop: str
     port: int
     steal: tuple[str, ...]
+    elsewhere: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -461,6 +466,71 @@ def _hunt(drop: str, steal: tuple[str, ...]) -> str:
     )
 
 
+def _read_elsewhere(drop: str, elsewhere: tuple[str, ...]) -> str:
+    """Reads what lies beyond this run: another lesson's submissions, the course's
+    solutions (a reference solution is full marks) and tests. Writes what it read into
+    ``drop/elsewhere.json``."""
+    return _code(
+        """
+        import json
+        import os
+
+        found = {}
+        for target in ELSEWHERE:
+            try:
+                if os.path.isdir(target):
+                    found[target] = sorted(os.listdir(target))
+                else:
+                    with open(target, encoding="utf-8", errors="replace") as file:
+                        found[target] = file.read(4096)
+            except OSError as error:
+                found[target] = type(error).__name__
+        with open(os.path.join(DROP, "elsewhere.json"), "w") as evidence:
+            json.dump(found, evidence)
+
+        def mean_of_squares(values):
+            return 0.0
+        """,
+        DROP=drop,
+        ELSEWHERE=list(elsewhere),
+    )
+
+
+def _leftovers(drop: str) -> str:
+    """Reads what an earlier kernel left in /tmp, /var/tmp and /dev/shm (files anyone may
+    read), notes it in ``drop/leftovers-<time>.json``, then leaves such files for the next one:
+    a way to pass answers from one student's kernel to a later one's."""
+    return _code(
+        """
+        import glob
+        import json
+        import os
+        import time
+
+        found = {}
+        for path in glob.glob("/tmp/labkit-leftover*") + glob.glob("/var/tmp/labkit-leftover*") \\
+                + glob.glob("/dev/shm/labkit-leftover*"):
+            try:
+                with open(path) as file:
+                    found[path] = file.read()
+            except OSError as error:
+                found[path] = type(error).__name__
+        # A file of its own each time: an earlier kernel's (another user's) is not writable.
+        with open(os.path.join(DROP, f"leftovers-{time.time_ns()}.json"), "w") as evidence:
+            json.dump(found, evidence)
+        for folder in ("/tmp", "/var/tmp", "/dev/shm"):
+            path = os.path.join(folder, f"labkit-leftover-{os.getpid()}")
+            with open(path, "w") as file:
+                file.write("answers: 42")
+            os.chmod(path, 0o666)
+
+        def mean_of_squares(values):
+            return 0.0
+        """,
+        DROP=drop,
+    )
+
+
 # --- attacks: making what comes back look right ---------------------------------------------
 
 # The functions fail; a fake json (in sys.modules, as the query imports it) turns every
@@ -753,6 +823,8 @@ def _attacks(targets: Targets) -> list[Submission]:
         attack("connect-out", _connect(targets.drop, targets.port)),
         attack("shared-memory-left-behind", _shared_memory(targets.drop)),
         attack("read-command-lines", _init_command_line(targets.drop)),
+        attack("read-beyond-this-run", _read_elsewhere(targets.drop, targets.elsewhere)),
+        attack("leave-files-for-later", _leftovers(targets.drop)),
         attack_all("hard-coded-examples", HARD_CODED, statuses=("wrong", "wrong", "error")),
         attack(
             "leak-inputs",
