@@ -15,6 +15,8 @@ of the feedback it would write. The cases are the attacks of the hardening issue
 - ``error-flood``: 150 cells each raising an exception with a 600 KB message;
 - ``multipart``: the kernel sends 40 raw 10-frame messages of 9 MB per frame on its
   output channel, bypassing the per-frame size limit;
+- ``multipart-one``: one raw message of 300 frames of 9 MB (2.7 GB), the same buffer
+  sent 300 times, so that it costs the kernel 9 MB;
 - ``large-notebook``: a 15.9 MB notebook (just under the 16 MB cap), outputs included.
 """
 
@@ -30,7 +32,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
-CASES = ("honest", "print-flood", "error-flood", "multipart", "large-notebook")
+CASES = ("honest", "print-flood", "error-flood", "multipart", "multipart-one", "large-notebook")
 
 PRINT_CELL = "print('x' * 1_800_000)"
 ERROR_CELL = "raise ValueError('e' * 600_000)"
@@ -38,6 +40,10 @@ MULTIPART_CELL = textwrap.dedent("""\
     socket = get_ipython().kernel.iopub_socket
     for _ in range(40):
         socket.send_multipart([b"x" * 9_000_000] * 10)
+    """)
+MULTIPART_ONE_CELL = textwrap.dedent("""\
+    frame = b"x" * 9_000_000
+    get_ipython().kernel.iopub_socket.send_multipart([frame] * 300)
     """)
 
 
@@ -52,6 +58,8 @@ def _notebook(case: str):
         return notebook(extra=[ERROR_CELL] * 150)
     if case == "multipart":
         return notebook(extra=[MULTIPART_CELL])
+    if case == "multipart-one":
+        return notebook(extra=[MULTIPART_ONE_CELL])
     nb = notebook()
     import nbformat
 

@@ -87,6 +87,30 @@ def test_kernel_is_isolated(full_isolation, hidden_folder: Path) -> None:
     assert "LABKIT_COURSE_SECRET" not in found["env"] and "PATH" in found["env"]
 
 
+@pytest.mark.parametrize(
+    "frames",
+    [
+        "[b'x' * 1000] * 100",  # more parts than a message has: refused as it comes
+        "[frame] * 20",  # 180 MB: held by the relay, then refused
+        "[frame] * 300",  # 2.7 GB for 9 MB of the kernel's: the relay cannot even hold it
+    ],
+)
+def test_messages_too_large_for_the_grader_stop_the_kernel(full_isolation, frames) -> None:
+    """The grader receives through a relay with a small memory limit: a message it should
+    not hold stops the kernel, in moments, and never reaches the grader's memory
+    (``benchmarks/bench_grader_memory.py`` measures the grader's peak)."""
+    code = f"frame = b'x' * 9_000_000\nget_ipython().kernel.iopub_socket.send_multipart({frames})"
+    with (
+        Sandbox(Limits(wall_seconds=60), isolation=full_isolation) as box,
+        SandboxedKernel(box, cell_timeout=20) as kernel,
+    ):
+        sent = kernel.run_cell(code)
+        after = kernel.run_cell("print(1)")
+    assert sent.status == "dead" and "larger than the grader accepts" in sent.error, sent
+    assert sent.seconds < 10
+    assert after.status == "dead"
+
+
 def test_degraded_mode_runs_and_limits() -> None:
     degraded = detect_isolation(use_root=False)
     with (

@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import os
 import queue
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -26,14 +27,18 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import zmq
-from jupyter_client import KernelManager
-from jupyter_client.kernelspec import KernelSpecManager
+from jupyter_client import BlockingKernelClient
+from jupyter_client.connect import write_connection_file
 
+from labkit.grading import relay as relay_module
+from labkit.grading.limits import Limits
 from labkit.grading.sandbox import Sandbox
 
 __all__ = ["CellOutcome", "SandboxedKernel"]
 
-SPEC_NAME = "labkit-sandbox"
+# The relay's own limits: little memory (a message too large to hold ends it), CPU for a
+# whole notebook's output.
+RELAY_LIMITS = Limits(memory_mb=256, cpu_seconds=1200, open_files=64)
 # Seconds a kernel gets to stop after an interrupt before it is killed.
 INTERRUPT_GRACE = 5.0
 # Characters kept of an error's message: a cell can raise one of megabytes.
@@ -112,10 +117,11 @@ class SandboxedKernel:
         self.startup_timeout = float(startup_timeout)
         self.env = box.environment(env)
         self.dead_reason: str | None = None
-        self._spec_dir: tempfile.TemporaryDirectory | None = None
+        self._private: tempfile.TemporaryDirectory | None = None
         self._context: zmq.Context | None = None
-        self._km: KernelManager | None = None
-        self._kc = None
+        self._kernel: subprocess.Popen | None = None
+        self._relay: subprocess.Popen | None = None
+        self._kc: BlockingKernelClient | None = None
 
     # --- starting and stopping ---------------------------------------------------------
 
@@ -131,68 +137,101 @@ class SandboxedKernel:
         self.close()
 
     def _start(self) -> None:
-        box = self.box
-        workdir = box.workdir
+        box, workdir = self.box, self.box.workdir
+        # The grader's end of the relay: a folder of its own that the kernel cannot see
+        # (only the relay, the kernel's user in a sandbox of its own, may enter it).
+        self._private = tempfile.TemporaryDirectory(prefix="labkit-kernel-")
+        private = Path(self._private.name)
+        private.chmod(0o711)
+        relay_folder = private / "relay"
+        relay_folder.mkdir(mode=0o700)
+        connection_file, connection = write_connection_file(
+            str(workdir / "connection.json"), transport="ipc", ip=str(workdir / "kernel")
+        )
+        if box.uid is not None:
+            os.chown(relay_folder, box.uid, box.uid)
+            os.chown(connection_file, box.uid, box.uid)
+        quiet = {"stdin": subprocess.DEVNULL, "stdout": subprocess.DEVNULL,
+                 "stderr": subprocess.DEVNULL, "cwd": workdir}  # fmt: skip
         # parent_handle=1: no watching for the parent's death. In the PID namespace the
         # kernel's parent is PID 1, which ipykernel would take for a dead parent; the
         # sandbox kills the kernel when the grader goes, anyway.
-        launch = [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}",
+        launch = [sys.executable, "-m", "ipykernel_launcher", "-f", connection_file,
                   "--IPKernelApp.parent_handle=1"]  # fmt: skip
-        argv = box.command(launch)
-        # The kernel spec lives in a folder only the grader can read.
-        self._spec_dir = tempfile.TemporaryDirectory(prefix="labkit-kernelspec-")
-        spec_folder = Path(self._spec_dir.name) / SPEC_NAME
-        spec_folder.mkdir()
-        spec = {"argv": argv, "display_name": "labkit sandbox", "language": "python",
-                "interrupt_mode": "message"}  # fmt: skip
-        (spec_folder / "kernel.json").write_text(json.dumps(spec))
-        specs = KernelSpecManager(kernel_dirs=[self._spec_dir.name])
-        km = KernelManager(kernel_name=SPEC_NAME, kernel_spec_manager=specs, transport="ipc",
-                           ip=str(workdir / "kernel"))  # fmt: skip
-        km.connection_file = str(workdir / "connection.json")
-        km.write_connection_file()
-        if box.uid is not None:
-            os.chown(km.connection_file, box.uid, box.uid)
-        self._km = km
-        km.start_kernel(env=self.env, cwd=str(workdir), stdin=subprocess.DEVNULL,
-                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
-        # A context of our own whose sockets bound what the kernel can make the grader
-        # hold: messages over 16 MB are dropped, at most 16 wait in a queue.
+        self._kernel = subprocess.Popen(box.command(launch), env=self.env, **quiet)
+        ends = {channel: [f"ipc://{workdir / 'kernel'}-{connection[f'{channel}_port']}",
+                          f"ipc://{relay_folder / 'grader'}-{connection[f'{channel}_port']}"]
+                for channel in ("shell", "control", "iopub")}  # fmt: skip
+        # The relay runs from a copy: labkit/grading itself is hidden from sandboxes.
+        script = shutil.copy(relay_module.__file__, relay_folder / "relay.py")
+        relay = [sys.executable, "-I", str(script), json.dumps(ends)]
+        relay_command = box.command(relay, limits=RELAY_LIMITS, shared=[relay_folder])
+        self._relay = subprocess.Popen(relay_command, env=box.environment(), **quiet)
+        # A context of our own whose sockets bound what the relay may queue here: frames
+        # over 16 MB are dropped, at most 16 messages wait.
         self._context = zmq.Context()
         self._context.setsockopt(zmq.MAXMSGSIZE, 16 * 2**20)
         self._context.setsockopt(zmq.RCVHWM, 16)
-        kc = km.client(context=self._context)
-        kc.start_channels()
-        self._kc = kc
-        try:
-            kc.wait_for_ready(timeout=self.startup_timeout)
-        except RuntimeError as error:
-            raise RuntimeError(f"The sandboxed kernel did not start: {error}") from None
+        self._context.setsockopt(zmq.LINGER, 0)
+        self._kc = BlockingKernelClient(context=self._context)
+        self._kc.load_connection_info({**connection, "ip": str(relay_folder / "grader")})
+        self._kc.start_channels(shell=True, iopub=True, stdin=False, hb=False, control=True)
+        self._wait_for_ready()
+
+    def _wait_for_ready(self) -> None:
+        """Return once the kernel answers on shell and its IOPub messages reach us."""
+        deadline = time.monotonic() + self.startup_timeout
+        while time.monotonic() < deadline:
+            self._kc.kernel_info()
+            with suppress(queue.Empty):
+                reply = self._kc.get_shell_msg(timeout=1.0)
+                if _well_formed(reply) and reply["msg_type"] == "kernel_info_reply":
+                    with suppress(queue.Empty):
+                        self._kc.get_iopub_msg(timeout=0.2)  # IOPub is connected too
+                        return
+            if self._ended() is not None:
+                raise RuntimeError(f"The sandboxed kernel did not start: {self._ended()}")
+        raise RuntimeError(
+            f"The sandboxed kernel did not start: no answer within {self.startup_timeout:g} s"
+        )
+
+    def _ended(self) -> str | None:
+        """Why the kernel or its relay has ended, or None while both run."""
+        code = None if self._relay is None else self._relay.poll()
+        if code == relay_module.DROPPED:
+            # The kernel ended, or sent what the relay could not hold: which one shows
+            # in a moment, as an ended kernel is gone by then.
+            with suppress(subprocess.TimeoutExpired):
+                self._kernel.wait(timeout=1.0)
+        if self._kernel is not None and self._kernel.poll() is not None:
+            return "the kernel ended (crashed, was killed by a limit, or exited)"
+        if code in (relay_module.OVERSIZED, relay_module.DROPPED):
+            return (f"the kernel sent a message larger than the grader accepts (over "
+                    f"{relay_module.MAX_MESSAGE_BYTES // 2**20} MB or {relay_module.MAX_FRAMES} "
+                    "parts), so it was stopped")  # fmt: skip
+        if code is not None:
+            return f"the grader's relay for the kernel's messages failed (exit status {code})"
+        return None
 
     def close(self) -> None:
-        """Stop the kernel and everything it started; harmless if already stopped."""
+        """Stop the kernel, its relay and everything they started; harmless if stopped."""
         if self._kc is not None:
             with suppress(Exception):
                 self._kc.stop_channels()
             self._kc = None
-        if self._km is not None:
-            self._kill()
-            with suppress(Exception):
-                self._km.cleanup_resources()
-            self._km = None
+        self._kill()
         if self._context is not None:
             self._context.destroy(linger=0)
             self._context = None
-        if self._spec_dir is not None:
-            self._spec_dir.cleanup()
-            self._spec_dir = None
+        if self._private is not None:
+            self._private.cleanup()
+            self._private = None
 
     def _kill(self) -> None:
-        """SIGKILL the kernel and all it started; return once they are gone."""
-        provisioner = self._km.provisioner
-        process = getattr(provisioner, "process", None) if provisioner else None
-        if process is not None:
-            self.box.kill(process)
+        """SIGKILL the kernel, its relay and all they started; return once they are gone."""
+        for process in (self._kernel, self._relay):
+            if process is not None:
+                self.box.kill(process)
 
     # --- running cells -----------------------------------------------------------------
 
@@ -250,8 +289,8 @@ class SandboxedKernel:
             try:
                 msg = self._kc.get_iopub_msg(timeout=min(remaining, 0.5))
             except queue.Empty:
-                if not self._km.is_alive():
-                    self._die("the kernel ended (crashed, was killed by a limit, or exited)")
+                if (ended := self._ended()) is not None:
+                    self._die(ended)
                     return None
                 continue
             except Exception:  # the learner's code can break the kernel's own messaging
@@ -266,8 +305,8 @@ class SandboxedKernel:
     ) -> CellOutcome:
         """Interrupt a cell past its time; kill the kernel if it does not stop."""
         reason = f"the cell ran longer than {limit:.0f} s and was interrupted"
-        with suppress(Exception):
-            self._km.interrupt_kernel()
+        with suppress(Exception):  # through the relay's control channel, like the rest
+            self._kc.control_channel.send(self._kc.session.msg("interrupt_request", content={}))
         deadline = time.monotonic() + INTERRUPT_GRACE
         while (msg := self._next_message(deadline)) is not None:
             ours = msg["parent_header"].get("msg_id") == msg_id

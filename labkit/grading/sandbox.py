@@ -243,8 +243,17 @@ class Sandbox:
 
     # --- the one way to wrap, start and kill a sandboxed command ---------------------------
 
-    def command(self, argv: Sequence[str]) -> list[str]:
+    def command(
+        self,
+        argv: Sequence[str],
+        *,
+        limits: Limits | None = None,
+        shared: Sequence[str | os.PathLike] = (),
+    ) -> list[str]:
         """The command line that runs ``argv`` in this sandbox, as root would start it.
+
+        ``limits`` replaces the sandbox's own for this command; ``shared`` folders are
+        added to the sandbox's (the kernel's relay gets its own folder this way).
 
         With namespaces: :func:`~labkit.grading.command.sandbox_command`. Otherwise (the
         degraded mode) :mod:`labkit.grading.rlimit_exec`: rlimits, a session of its own,
@@ -262,11 +271,12 @@ class Sandbox:
         if self.workdir is None:
             raise RuntimeError("The sandbox is not open: use `with Sandbox() as box:` first.")
         argv = check_argv(argv)
+        limits = self.limits if limits is None else limits
         if self.isolation.pid_namespace:
-            return sandbox_command(argv, workdir=self.workdir, uid=self.uid, limits=self.limits,
+            return sandbox_command(argv, workdir=self.workdir, uid=self.uid, limits=limits,
                                    isolation=self.isolation, hidden=self.hidden,
-                                   shared=self.shared)  # fmt: skip
-        pairs = rlimits(self.limits, per_user=self.uid is not None)
+                                   shared=[*self.shared, *shared])  # fmt: skip
+        pairs = rlimits(limits, per_user=self.uid is not None)
         user = [] if self.uid is None else ["--uid", str(self.uid)]
         return [sys.executable, "-I", "-S", rlimit_exec.__file__, json.dumps(pairs), *user,
                 "--", *argv]  # fmt: skip
@@ -287,14 +297,16 @@ class Sandbox:
         """Kill everything ``process`` (started from :meth:`command`) started, and wait
         until it is gone; harmless if it is."""
         if self.isolation.pid_namespace:
+            # Not unshare itself: it would die at once, while the namespace's processes
+            # may still be ending. Killed through PID 1, it exits once they are gone.
             self._kill_namespace(process)
         else:
             # Degraded: the command's process group. Its number stays taken while any
             # member lives, so this reaches only the command and children that kept it.
             with suppress(ProcessLookupError, PermissionError):
                 os.killpg(process.pid, signal.SIGKILL)
-        with suppress(ProcessLookupError):
-            process.kill()
+            with suppress(ProcessLookupError):
+                process.kill()  # in case it had not yet started its session
         process.wait()
 
     def _start(self, argv: list[str], env: dict[str, str], stdin: bytes | None) -> subprocess.Popen:

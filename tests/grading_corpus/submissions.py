@@ -289,6 +289,13 @@ OUTPUT_FLOOD = _code("""
         print("x" * 10_000)
     """)
 
+# One message of 300 frames of 9 MB: 2.7 GB for whoever receives it, 9 MB for the kernel
+# (the same buffer each time).
+HUGE_MESSAGE = _code("""
+    frame = b"x" * 9_000_000
+    get_ipython().kernel.iopub_socket.send_multipart([frame] * 300)
+    """)
+
 EXIT_KERNEL = _code("""
     import os
 
@@ -801,6 +808,7 @@ def _attacks(targets: Targets) -> list[Submission]:
         # graded with a notebook time limit of 6 s, which its graded calls must respect.
         attack("slow-answers", SLOW_ANSWERS["ex1"], SLOW_ANSWERS["ex2"], seconds=6.0),
         attack("output-flood", OUTPUT_FLOOD),
+        attack("huge-message", HUGE_MESSAGE),
         attack("ignore-interrupt", IGNORE_INTERRUPT),
         attack("loop-in-function", LOOP_IN_FUNCTION, statuses=timed_out),
         attack("loop-at-top-level", LOOP_AT_TOP_LEVEL),
