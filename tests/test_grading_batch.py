@@ -1,4 +1,4 @@
-"""Tests for labkit.grading.batch: submissions, the secret, and the reports."""
+"""Tests for grading a class: submissions, the secret, and the reports."""
 
 from __future__ import annotations
 
@@ -10,18 +10,12 @@ from pathlib import Path
 
 import pytest
 
-from labkit.grading.batch import (
-    Submission,
-    check_hidden,
-    find_submissions,
-    gradebook_csv,
-    gradescope_results,
-    read_secret,
-    student_id,
-    write_reports,
-)
+from labkit.grading.batch import check_hidden
 from labkit.grading.files import prepare_out
 from labkit.grading.grade import ExerciseResult, SubmissionResult
+from labkit.grading.reports import gradebook_csv, gradescope_results, write_reports
+from labkit.grading.secret import read_secret
+from labkit.grading.submissions import Submission, find_submissions, student_id
 
 
 def _touch(folder: Path, *names: str) -> None:

@@ -14,8 +14,9 @@ from pathlib import Path
 import pytest
 
 from labkit.cli import main
-from labkit.grading.batch import Submission, grade_all
+from labkit.grading.batch import grade_all
 from labkit.grading.grade import GradingOptions
+from labkit.grading.submissions import Submission
 from labkit.lessons import exercises_for, lesson_numbers
 from labkit.paths import NOTEBOOKS, SOLUTIONS
 

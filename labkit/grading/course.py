@@ -13,20 +13,14 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from labkit.grading.batch import (
-    Submission,
-    check_hidden,
-    find_submissions,
-    grade_all,
-    not_graded,
-    read_secret,
-    write_feedback,
-    write_reports,
-)
+from labkit.grading.batch import check_hidden, grade_all, not_graded
 from labkit.grading.files import prepare_out
 from labkit.grading.grade import GradingOptions, SubmissionResult, read_submission
 from labkit.grading.isolation import detect_isolation
+from labkit.grading.reports import write_feedback, write_reports
+from labkit.grading.secret import read_secret
 from labkit.grading.shards import merge_parts, select_shard, write_part
+from labkit.grading.submissions import Submission, find_submissions
 
 __all__ = ["grade_course", "lesson_of", "merge_shards"]
 
