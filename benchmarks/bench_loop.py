@@ -17,6 +17,10 @@ What it measures (figures are printed, not asserted: they depend on the machine)
    ``DataLoader(TensorDataset)`` at batch 32. Goal >= 1.3x faster.
 4. **GPU only**: a CIFAR-shaped small CNN trained by ``fit`` (data kept on the GPU, mixed
    precision, channels_last) against a naive fp32 loop fed by a DataLoader. Goal >= 3x.
+5. **With --frameworks**: the hand-written loop, ``fit``, PyTorch Lightning's ``Trainer`` and
+   fastai's ``Learner`` on a tiny MLP and a small CNN, 2 threads (``benchmarks/frameworks.py``
+   says how; its packages come from ``benchmarks/requirements-bench.txt``, never needed by
+   the course). Goal: ``fit`` at least 1.5x faster per step than both on the tiny MLP.
 
 The data are scikit-learn's real 8x8 digits scaled up to 28x28 (784 features), so the
 MLP sees MNIST-shaped inputs without a download. For the timings they are tiled to
@@ -214,6 +218,24 @@ def report(r: dict) -> str:
     return "\n".join(lines)
 
 
+def framework_benchmarks(repeats: int, n_rows: int) -> dict:
+    """Section 5: the four trainers on both tasks; their tables are printed as they come."""
+    import frameworks  # benchmarks/frameworks.py, beside this file
+
+    torch.set_num_threads(2)
+    X, y = digits_784()
+    copies = -(-n_rows // len(X))
+    X, y = X.repeat(copies, 1)[:n_rows], y.repeat(copies)[:n_rows]
+    images = X.reshape(-1, 1, 28, 28)[: n_rows // 4]
+    results = {}
+    for task, make_model, inputs in [("tiny MLP (784-128-10), batch 32", frameworks.tiny_mlp, X),
+                                     ("small CNN (28x28, two 3x3 conv layers), batch 32",
+                                      frameworks.small_cnn, images)]:  # fmt: skip
+        results[task] = frameworks.measure(make_model, inputs, y[: len(inputs)], repeats)
+        print(frameworks.table(task, results[task]), flush=True)
+    return {"frameworks": results}
+
+
 def main(args: argparse.Namespace) -> dict:
     repeats, n_rows = (3, 15_000) if args.quick else (7, 60_000)
     results = {"torch": torch.__version__, "threads": torch.get_num_threads()}
@@ -221,6 +243,8 @@ def main(args: argparse.Namespace) -> dict:
     if torch.cuda.is_available():
         results.update(gpu_benchmarks(max(3, repeats // 2)))
     print(report(results))
+    if args.frameworks:
+        results.update(framework_benchmarks(repeats, n_rows))
     if args.json:
         with open(args.json, "w") as f:
             json.dump(results, f, indent=2)
@@ -231,6 +255,9 @@ def get_args_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer repeats, a quarter of the rows")
     parser.add_argument("--json", help="also write the figures to this JSON file")
+    parser.add_argument("--frameworks", action="store_true",
+                        help="also compare with Lightning and fastai (benchmarks/"
+                        "requirements-bench.txt)")  # fmt: skip
     return parser
 
 
