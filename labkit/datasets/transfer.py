@@ -69,7 +69,8 @@ def describe(error: Exception, timeout: float) -> str:
 
 
 class SafeRedirect(urllib.request.HTTPRedirectHandler):
-    """Follows a redirect only to a URL :class:`RemoteFile` would accept, never https → http."""
+    """Follows a redirect only to a URL :class:`~labkit.datasets.download.RemoteFile` would
+    accept, never https → http."""
 
     def redirect_request(
         self, req: urllib.request.Request, fp: IO[bytes], code: int, msg: str,

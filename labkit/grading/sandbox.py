@@ -3,9 +3,9 @@
 :class:`Sandbox` gives commands a private workdir and supervises each one: it reads its
 output up to a cap, kills it at the wall-clock limit, and does not return before every
 process it started is gone. On Linux as root the command runs through
-:func:`~labkit.grading.limits.sandbox_command` (rlimits, no network, a PID namespace, an
+:func:`~labkit.grading.command.sandbox_command` (rlimits, no network, a PID namespace, an
 unprivileged user); elsewhere it falls back to rlimits and a process group, and
-:func:`~labkit.grading.limits.detect_isolation` says what is then missing.
+:func:`~labkit.grading.isolation.detect_isolation` says what is then missing.
 ``docs/SANDBOX.md`` says what holds where, and why.
 
 >>> import sys
