@@ -12,9 +12,10 @@ The modules are small and meant to be read: start with ``labkit/train/loop.py``.
 """
 
 from labkit import datasets
-from labkit.device import DeviceChoice, pick_device, seed_everything
+from labkit.device import Capabilities, DeviceChoice, choose_device, pick_device, seed_everything
 from labkit.lesson import choose_size, record
 from labkit.plots import (
+    COLORS,
     plot_confusion_matrix,
     plot_decision_boundary,
     plot_history,
@@ -37,12 +38,14 @@ from labkit.train import (
     Checkpoint,
     EarlyStopping,
     History,
+    ProgressBar,
     accuracy,
     evaluate,
     fit,
     mean_absolute_error,
     predict,
 )
+from labkit.widgets import Dropdown, Playground, Slider
 
 __version__ = "0.1.0"
 
@@ -56,6 +59,8 @@ __all__ = [
     "DeviceChoice",
     "pick_device",
     "seed_everything",
+    "Capabilities",
+    "choose_device",
     # train/: the loop and its callbacks
     "fit",
     "evaluate",
@@ -66,6 +71,7 @@ __all__ = [
     "Checkpoint",
     "accuracy",
     "mean_absolute_error",
+    "ProgressBar",
     # splits/: dividing data without leakage
     "train_val_test_split",
     "KFold",
@@ -75,10 +81,15 @@ __all__ = [
     "make_windows",
     "check_split",
     "find_duplicates",
-    # plots.py: figures from arrays and histories
+    # plots/: figures from arrays and histories, in the course's colours
+    "COLORS",
     "use_style",
     "plot_history",
     "plot_confusion_matrix",
     "plot_decision_boundary",
     "plot_image_grid",
+    # widgets/: sliders and drop-downs that redraw a figure
+    "Slider",
+    "Dropdown",
+    "Playground",
 ]

@@ -73,3 +73,23 @@ def test_exercise_ids_are_unique_across_the_course():
         markdown = "\n".join(c.source for c in cells(source, "markdown"))
         ids += re.findall(r"^### Exercise (\d\d\.ex\d+)", markdown, flags=re.MULTILINE)
     assert len(ids) == len(set(ids))
+
+
+@pytest.mark.parametrize("source", SOURCES, ids=lambda p: p.stem)
+def test_lessons_import_only_labkits_public_api(source):
+    """A lesson takes names only from ``labkit.__all__``: what a learner sees imported is
+    what the package promises to keep. (Importing a module to show its source, as lesson
+    00 does with ``labkit.train.loop``, is reading, not using, and stays allowed.)"""
+    import labkit
+
+    imported = []
+    for cell in cells(source, "code"):
+        try:
+            tree = ast.parse(cell.source)
+        except SyntaxError:  # a placeholder or magic: nothing imported from labkit there
+            continue
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("labkit"):
+                imported += [(node.module, alias.name) for alias in node.names]
+    outside = [(m, n) for m, n in imported if m != "labkit" or n not in labkit.__all__]
+    assert not outside, f"imports from outside labkit's public API: {outside}"
