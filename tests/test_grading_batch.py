@@ -157,3 +157,20 @@ def test_an_out_folder_someone_else_could_have_prepared_is_refused(tmp_path: Pat
         with pytest.raises(ValueError, match="belongs to another user"):
             prepare_out(theirs)
     assert prepare_out(tmp_path / "new" / "out").is_dir()
+
+
+def test_a_submission_over_the_cap_is_refused_with_how_to_shrink_it(tmp_path: Path, monkeypatch):
+    from labkit.grading import grade
+    from labkit.grading.files import FileTooLarge, read_untrusted
+
+    big = tmp_path / "ada.ipynb"
+    big.write_text("{" + " " * 200 + "}")
+    with pytest.raises(FileTooLarge, match="larger than 100 bytes"):
+        read_untrusted(big, max_bytes=100)
+    monkeypatch.setattr(grade, "MAX_NOTEBOOK_BYTES", 100)
+    with pytest.raises(grade.UnreadableSubmission, match="Clear Outputs of All Cells"):
+        grade.read_submission(big)
+    link = tmp_path / "bob.ipynb"
+    link.symlink_to(big)
+    with pytest.raises(grade.UnreadableSubmission, match="symbolic link"):
+        grade.read_submission(link)

@@ -41,7 +41,7 @@ def sandbox_command(
     hidden: Sequence[str | os.PathLike] = (),
     shared: Sequence[str | os.PathLike] = (),
 ) -> list[str]:
-    """The command line that runs ``argv`` isolated: for a kernel spec, or ``Popen``.
+    """The command line that runs ``argv`` isolated, to start with ``Popen`` as root.
 
     Parameters
     ----------

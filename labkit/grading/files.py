@@ -20,19 +20,24 @@ import secrets
 import stat
 from pathlib import Path
 
-__all__ = ["UntrustedFileError", "prepare_out", "read_untrusted", "write_file"]
+__all__ = ["FileTooLarge", "UntrustedFileError", "prepare_out", "read_untrusted", "write_file"]
 
 
 class UntrustedFileError(Exception):
     """A file that may not be read; the message says why, quoting nothing of the file."""
 
 
+class FileTooLarge(UntrustedFileError):
+    """A file over the size the reader allows (the caller may say how to make it smaller)."""
+
+
 def read_untrusted(path: str | Path, *, max_bytes: int, owner: int | None = None) -> bytes:
     """The bytes of the plain file ``path``, read without following a symbolic link.
 
     Raises :class:`UntrustedFileError` for a link, something that is not a plain file
-    (a FIFO, a device, a folder), a file over ``max_bytes``, or, with ``owner``, a file
-    of another user (a hard link to someone else's file).
+    (a FIFO, a device, a folder), or, with ``owner``, a file of another user (a hard link
+    to someone else's file); :class:`FileTooLarge`, one of them, for a file over
+    ``max_bytes``.
     """
     try:
         descriptor = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
@@ -48,7 +53,7 @@ def read_untrusted(path: str | Path, *, max_bytes: int, owner: int | None = None
             raise UntrustedFileError("it belongs to another user")
         data = handle.read(max_bytes + 1)
     if len(data) > max_bytes:
-        raise UntrustedFileError(f"it is larger than {max_bytes:,} bytes")
+        raise FileTooLarge(f"it is larger than {max_bytes:,} bytes")
     return data
 
 

@@ -24,7 +24,7 @@ from pathlib import Path
 import nbformat
 
 from labkit.exercises.declare import Exercise
-from labkit.grading.files import UntrustedFileError, read_untrusted
+from labkit.grading.files import FileTooLarge, UntrustedFileError, read_untrusted
 from labkit.grading.isolation import Isolation
 from labkit.grading.kernel import CellOutcome, SandboxedKernel
 from labkit.grading.limits import Limits
@@ -225,12 +225,12 @@ def read_submission(path: Path) -> nbformat.NotebookNode:
     """
     try:
         data = read_untrusted(path, max_bytes=MAX_NOTEBOOK_BYTES)
+    except FileTooLarge:
+        raise UnreadableSubmission(
+            f"the submission is larger than {MAX_NOTEBOOK_BYTES // 2**20} MB: clear the "
+            "outputs (Edit > Clear Outputs of All Cells), save and submit again"
+        ) from None
     except UntrustedFileError as refused:
-        if "larger than" in str(refused):
-            raise UnreadableSubmission(
-                f"the submission is larger than {MAX_NOTEBOOK_BYTES // 2**20} MB: clear the "
-                "outputs (Edit > Clear Outputs of All Cells), save and submit again"
-            ) from None
         raise UnreadableSubmission(f"the submission could not be read: {refused}; submit "
                                    "the .ipynb file itself") from None  # fmt: skip
     try:

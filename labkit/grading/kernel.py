@@ -81,10 +81,11 @@ class SandboxedKernel:
     Parameters
     ----------
     box : Sandbox
-        An open sandbox. With full isolation the kernel runs through
-        :func:`~labkit.grading.command.sandbox_command` (its own user, no network, its
-        ``hidden`` paths covered); otherwise as a plain process with the sandbox's
-        environment and workdir (the degraded mode, see ``docs/SANDBOX.md``).
+        An open sandbox. The kernel is started as
+        :meth:`~labkit.grading.sandbox.Sandbox.command` says (with full isolation: its own
+        user, no network, a root of its own; otherwise the degraded mode, see
+        ``docs/SANDBOX.md``), and its messages reach the grader only through
+        :mod:`~labkit.grading.relay`, in a sandbox of its own.
     cell_timeout : float, default=60.0
         Seconds a cell may run before it is interrupted.
     output_limit_bytes : int, default=2_000_000

@@ -4,7 +4,8 @@
 output up to a cap, kills it at the wall-clock limit, and does not return before every
 process it started is gone. On Linux as root the command runs through
 :func:`~labkit.grading.command.sandbox_command` (rlimits, no network, a PID namespace, an
-unprivileged user); elsewhere it falls back to rlimits and a process group, and
+unprivileged user, a root of its own); elsewhere it falls back to rlimits and a process
+group (:mod:`~labkit.grading.rlimit_exec`), and
 :func:`~labkit.grading.isolation.detect_isolation` says what is then missing.
 ``docs/SANDBOX.md`` says what holds where, and why.
 
