@@ -189,7 +189,8 @@ def _init_script(
     machine that is not named here can be reached, and nothing written outside the
     workdir outlives the sandbox. ``hidden`` paths inside what is visible are covered.
     """
-    stage = _staging_folder([workdir, *shared, *visible_folders()])
+    visible = visible_folders()
+    stage = _staging_folder([workdir, *shared, *visible])
     q = shlex.quote
     root = q(stage)
 
@@ -218,7 +219,7 @@ def _init_script(
                   f"mount -t tmpfs -o mode=1777,size={scratch_mb}m,nosuid,nodev labkit-scratch "
                   f"{inside(folder)}"]  # fmt: skip
     covered = [folder for folder in SYSTEM_FOLDERS if os.path.isdir(folder)]
-    for path, mode in [*[(p, "ro") for p in visible_folders()],
+    for path, mode in [*[(p, "ro") for p in visible],
                        *[(p, "rw") for p in [workdir, *shared]]]:  # fmt: skip
         if mode == "ro" and any(Path(path).is_relative_to(c) for c in covered):
             continue  # already visible, e.g. a Python in /usr
