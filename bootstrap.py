@@ -1,7 +1,7 @@
 """Set up the course's environment, open it, and run its checks, with nothing but Python 3.11+.
 
     python3 bootstrap.py start        # set up, copy the lessons to work/, open JupyterLab
-    python3 bootstrap.py test         # set up, lint, run every test (what CI runs)
+    python3 bootstrap.py test         # set up, lint, type check, run every test (what CI runs)
     python3 bootstrap.py reset 01     # restore lesson 01 in work/ (your copy is kept in a backup)
     python3 bootstrap.py lock         # after editing requirements*.txt: rewrite constraints.txt
 
@@ -87,7 +87,7 @@ def ensure_environment() -> None:
 
 
 def run_checks() -> int:
-    """Lint, then the whole test suite. Returns the first failing exit code (or 0)."""
+    """Lint, type check, then the whole test suite. Returns the first failing exit code (or 0)."""
     python = venv_python()
     for step in (
         (python, "-m", "ruff", "check", "."),
@@ -96,6 +96,10 @@ def run_checks() -> int:
         if (code := run(*step)) != 0:
             print("Lint failed: run 'ruff check --fix .' and 'ruff format .' in the venv.")
             return code
+    # The files and settings are in pyproject.toml [tool.mypy].
+    if (code := run(python, "-m", "mypy")) != 0:
+        print("Type check failed: fix the errors mypy lists above ('python -m mypy' in the venv).")
+        return code
     # Two workers (this suite's machine has 2 cores); each lesson kernel then uses 1 thread.
     code = run(python, "-m", "pytest", "-p", "no:cacheprovider", "-n", "2")
     if code == 5:  # pytest's "no tests were collected": never a silent pass
@@ -110,7 +114,7 @@ def command_test() -> int:
     timings["setup"] = time.perf_counter() - start
     start = time.perf_counter()
     code = run_checks()
-    timings["lint + tests"] = time.perf_counter() - start
+    timings["lint + type check + tests"] = time.perf_counter() - start
     phases = ", ".join(f"{name} {seconds:.0f} s" for name, seconds in timings.items())
     print(f"Phase times: {phases}")
     return code
@@ -183,7 +187,7 @@ def get_args_parser() -> argparse.ArgumentParser:
         description="Other options go to JupyterLab, e.g. --no-browser --port=8899",
     )
     start.add_argument("--work-dir", default=WORK, help=f"your copies of the lessons ({WORK})")
-    sub.add_parser("test", help="set up, lint and run the whole test suite")
+    sub.add_parser("test", help="set up, lint, type check and run the whole test suite")
     reset = sub.add_parser("reset", help="restore one lesson in the work folder")
     reset.add_argument("lesson", help="the lesson number, e.g. 01")
     reset.add_argument("--work-dir", default=WORK, help=f"your copies of the lessons ({WORK})")

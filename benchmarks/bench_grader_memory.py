@@ -101,8 +101,10 @@ def main() -> None:
                 print(f"{case:<16} failed: {run.stderr[-500:]}")
                 continue
             m = json.loads(run.stdout.strip().splitlines()[-1])
-            print(f"{case:<16} {m['peak_mb']:>9.0f} MB {m['seconds']:>6.1f} s {m['score']:>6g} "
-                  f"{m['feedback_bytes'] / 1000:>7.1f} kB")  # fmt: skip
+            print(
+                f"{case:<16} {m['peak_mb']:>9.0f} MB {m['seconds']:>6.1f} s {m['score']:>6g} "
+                f"{m['feedback_bytes'] / 1000:>7.1f} kB"
+            )
 
 
 if __name__ == "__main__":

@@ -66,19 +66,24 @@ def main() -> None:
         secret.chmod(0o600)
         expected = make_class(folder, args.lesson, args.count)
         start = time.perf_counter()
-        results = grade_course([str(folder)], out=out, lesson=args.lesson, secret_file=secret,
-                               workers=args.workers)  # fmt: skip
+        results = grade_course(
+            [str(folder)], out=out, lesson=args.lesson, secret_file=secret, workers=args.workers
+        )
         seconds = time.perf_counter() - start
         with (out / "gradebook.csv").open() as handle:
             got = {row["student"]: float(row["score"]) for row in csv.DictReader(handle)}
     wrong = {s: (got.get(s), e) for s, e in expected.items() if got.get(s) != e}
     slowest = max(results, key=lambda r: r.seconds)
     isolation = detect_isolation()
-    print(f"\nlesson {args.lesson}: {args.count} submissions, {args.workers} workers, "
-          f"{os.cpu_count()} cores; own user {isolation.switch_user}, no network "
-          f"{isolation.network}, PID namespace {isolation.pid_namespace}")  # fmt: skip
-    print(f"total {seconds:.1f} s, {seconds / args.count:.2f} s per submission; "
-          f"slowest {slowest.student} {slowest.seconds:.1f} s")  # fmt: skip
+    print(
+        f"\nlesson {args.lesson}: {args.count} submissions, {args.workers} workers, "
+        f"{os.cpu_count()} cores; own user {isolation.switch_user}, no network "
+        f"{isolation.network}, PID namespace {isolation.pid_namespace}"
+    )
+    print(
+        f"total {seconds:.1f} s, {seconds / args.count:.2f} s per submission; "
+        f"slowest {slowest.student} {slowest.seconds:.1f} s"
+    )
     print("every score as expected" if not wrong else f"UNEXPECTED SCORES: {wrong}")
 
 

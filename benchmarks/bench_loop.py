@@ -84,9 +84,15 @@ def labkit_fit(model, data, epochs, batch_size, seed, lr, device) -> list[float]
     # The default progress bar stays on (it is part of the measured cost); its text is hidden.
     with contextlib.redirect_stderr(io.StringIO()), contextlib.redirect_stdout(io.StringIO()):
         history = labkit.fit(
-            model, data, epochs=epochs, batch_size=batch_size, optimizer=optimizer,
-            loss_fn=nn.CrossEntropyLoss(), seed=seed, device=device,
-        )  # fmt: skip
+            model,
+            data,
+            epochs=epochs,
+            batch_size=batch_size,
+            optimizer=optimizer,
+            loss_fn=nn.CrossEntropyLoss(),
+            seed=seed,
+            device=device,
+        )
     return history["loss"]
 
 
@@ -174,8 +180,15 @@ def gpu_benchmarks(repeats: int, n: int = 50_000, batch: int = 256) -> dict:
         model = SmallCNN()
         optimizer = torch.optim.SGD(model.parameters(), lr=0.05, momentum=0.9)
         with contextlib.redirect_stderr(io.StringIO()), contextlib.redirect_stdout(io.StringIO()):
-            labkit.fit(model, (X, y), epochs=1, batch_size=batch, optimizer=optimizer,
-                       loss_fn=nn.CrossEntropyLoss(), device=device)  # fmt: skip
+            labkit.fit(
+                model,
+                (X, y),
+                epochs=1,
+                batch_size=batch,
+                optimizer=optimizer,
+                loss_fn=nn.CrossEntropyLoss(),
+                device=device,
+            )
         torch.cuda.synchronize()
 
     def naive() -> None:
@@ -228,9 +241,10 @@ def framework_benchmarks(repeats: int, n_rows: int) -> dict:
     X, y = X.repeat(copies, 1)[:n_rows], y.repeat(copies)[:n_rows]
     images = X.reshape(-1, 1, 28, 28)[: n_rows // 4]
     results = {}
-    for task, make_model, inputs in [("tiny MLP (784-128-10), batch 32", frameworks.tiny_mlp, X),
-                                     ("small CNN (28x28, two 3x3 conv layers), batch 32",
-                                      frameworks.small_cnn, images)]:  # fmt: skip
+    for task, make_model, inputs in [
+        ("tiny MLP (784-128-10), batch 32", frameworks.tiny_mlp, X),
+        ("small CNN (28x28, two 3x3 conv layers), batch 32", frameworks.small_cnn, images),
+    ]:
         results[task] = frameworks.measure(make_model, inputs, y[: len(inputs)], repeats)
         print(frameworks.table(task, results[task]), flush=True)
     return {"frameworks": results}
@@ -255,9 +269,11 @@ def get_args_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer repeats, a quarter of the rows")
     parser.add_argument("--json", help="also write the figures to this JSON file")
-    parser.add_argument("--frameworks", action="store_true",
-                        help="also compare with Lightning and fastai (benchmarks/"
-                        "requirements-bench.txt)")  # fmt: skip
+    parser.add_argument(
+        "--frameworks",
+        action="store_true",
+        help="also compare with Lightning and fastai (benchmarks/requirements-bench.txt)",
+    )
     return parser
 
 

@@ -58,10 +58,15 @@ def tiny_mlp() -> nn.Module:
 def small_cnn() -> nn.Module:
     labkit.seed_everything(0)
     return nn.Sequential(
-        nn.Conv2d(1, 16, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
-        nn.Conv2d(16, 32, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
-        nn.Flatten(), nn.Linear(32 * 7 * 7, 10),
-    )  # fmt: skip
+        nn.Conv2d(1, 16, 3, padding=1),
+        nn.ReLU(),
+        nn.MaxPool2d(2),
+        nn.Conv2d(16, 32, 3, padding=1),
+        nn.ReLU(),
+        nn.MaxPool2d(2),
+        nn.Flatten(),
+        nn.Linear(32 * 7 * 7, 10),
+    )
 
 
 def hand(make_model: Callable[[], nn.Module], X: torch.Tensor, y: torch.Tensor) -> nn.Module:
@@ -82,9 +87,16 @@ def fit(make_model: Callable[[], nn.Module], X: torch.Tensor, y: torch.Tensor) -
     """``labkit.fit`` with its defaults (progress bar, non-finite guard)."""
     model = make_model()
     with contextlib.redirect_stderr(io.StringIO()), contextlib.redirect_stdout(io.StringIO()):
-        labkit.fit(model, (X, y), epochs=1, batch_size=BATCH, seed=SEED,
-                   optimizer=torch.optim.SGD(model.parameters(), lr=LR),
-                   loss_fn=nn.CrossEntropyLoss(), device="cpu")  # fmt: skip
+        labkit.fit(
+            model,
+            (X, y),
+            epochs=1,
+            batch_size=BATCH,
+            seed=SEED,
+            optimizer=torch.optim.SGD(model.parameters(), lr=LR),
+            loss_fn=nn.CrossEntropyLoss(),
+            device="cpu",
+        )
     return model
 
 
@@ -109,8 +121,13 @@ def lightning(make_model: Callable[[], nn.Module], X: torch.Tensor, y: torch.Ten
     module = Module()
     loader = DataLoader(TensorDataset(X, y), batch_size=BATCH, sampler=LabkitOrder(len(X)))
     with tempfile.TemporaryDirectory() as folder, _quiet():
-        trainer = L.Trainer(max_epochs=1, accelerator="cpu", devices=1, default_root_dir=folder,
-                            use_distributed_sampler=False)  # fmt: skip
+        trainer = L.Trainer(
+            max_epochs=1,
+            accelerator="cpu",
+            devices=1,
+            default_root_dir=folder,
+            use_distributed_sampler=False,
+        )
         trainer.fit(module, loader)
     return module.net
 
@@ -123,8 +140,13 @@ def fastai(make_model: Callable[[], nn.Module], X: torch.Tensor, y: torch.Tensor
 
     train = DataLoader(TensorDataset(X, y), batch_size=BATCH, sampler=LabkitOrder(len(X)))
     valid = DataLoader(TensorDataset(X[:BATCH], y[:BATCH]), batch_size=BATCH)
-    learner = Learner(DataLoaders(train, valid, device="cpu"), make_model(),
-                      loss_func=nn.CrossEntropyLoss(), opt_func=SGD, lr=LR)  # fmt: skip
+    learner = Learner(
+        DataLoaders(train, valid, device="cpu"),
+        make_model(),
+        loss_func=nn.CrossEntropyLoss(),
+        opt_func=SGD,
+        lr=LR,
+    )
     with _quiet():
         learner.fit(1, lr=LR)
     return learner.model
@@ -144,8 +166,12 @@ def _quiet() -> Iterator[None]:
         yield
 
 
-TRAINERS = {"hand-written loop": hand, "labkit.fit": fit, "Lightning Trainer": lightning,
-            "fastai Learner": fastai}  # fmt: skip
+TRAINERS = {
+    "hand-written loop": hand,
+    "labkit.fit": fit,
+    "Lightning Trainer": lightning,
+    "fastai Learner": fastai,
+}
 
 
 def measure(
@@ -171,9 +197,11 @@ def measure(
     for name, runs in times.items():
         full, short_t = statistics.median(runs["full"]), statistics.median(runs["short"])
         per_step = (full - short_t) / (steps_full - steps_short)
-        results[name] = {"step_us": per_step * 1e6,
-                         "fixed_ms": (short_t - steps_short * per_step) * 1e3,
-                         "final_loss": losses[name]}  # fmt: skip
+        results[name] = {
+            "step_us": per_step * 1e6,
+            "fixed_ms": (short_t - steps_short * per_step) * 1e3,
+            "final_loss": losses[name],
+        }
     return results
 
 
@@ -181,10 +209,15 @@ def table(task: str, results: dict[str, dict[str, float]]) -> str:
     """The figures as a Markdown table, each trainer against the hand-written loop."""
     base = results["hand-written loop"]["step_us"]
     fit_step = results["labkit.fit"]["step_us"]
-    lines = [f"{task}:", "| trainer | µs per step | vs hand loop | labkit.fit is faster by "
-             "| fixed cost per call | final loss |", "|---|---|---|---|---|---|"]  # fmt: skip
+    header = (
+        "| trainer | µs per step | vs hand loop | labkit.fit is faster by "
+        "| fixed cost per call | final loss |"
+    )
+    lines = [f"{task}:", header, "|---|---|---|---|---|---|"]
     for name, r in results.items():
-        lines.append(f"| {name} | {r['step_us']:.1f} | {(r['step_us'] / base - 1) * 100:+.1f} % "
-                     f"| {r['step_us'] / fit_step:.2f}x | {r['fixed_ms']:.0f} ms "
-                     f"| {r['final_loss']:.4f} |")  # fmt: skip
+        lines.append(
+            f"| {name} | {r['step_us']:.1f} | {(r['step_us'] / base - 1) * 100:+.1f} % "
+            f"| {r['step_us'] / fit_step:.2f}x | {r['fixed_ms']:.0f} ms "
+            f"| {r['final_loss']:.4f} |"
+        )
     return "\n".join(lines)

@@ -167,15 +167,24 @@ def command_grade(args: argparse.Namespace) -> int:
     try:
         import labkit.lessons  # noqa: F401  (the graded checks)
     except ModuleNotFoundError:
-        print("labkit grade: this copy of labkit is a student kit, which holds no graded "
-              "checks. Grade from the instructor's full copy of the course.",
-              file=sys.stderr)  # fmt: skip
+        print(
+            "labkit grade: this copy of labkit is a student kit, which holds no graded "
+            "checks. Grade from the instructor's full copy of the course.",
+            file=sys.stderr,
+        )
         return 2
     try:
         shard = None if args.shard is None else parse_shard(args.shard)
-        grade_course(args.submissions, out=args.out, lesson=args.lesson,
-                     secret_file=args.secret_file, roster=args.roster, workers=args.workers,
-                     cell_timeout=args.cell_timeout, shard=shard)  # fmt: skip
+        grade_course(
+            args.submissions,
+            out=args.out,
+            lesson=args.lesson,
+            secret_file=args.secret_file,
+            roster=args.roster,
+            workers=args.workers,
+            cell_timeout=args.cell_timeout,
+            shard=shard,
+        )
     except (ValueError, OSError) as error:
         print(f"labkit grade: {error}", file=sys.stderr)
         return 2
@@ -203,9 +212,13 @@ def get_args_parser() -> argparse.ArgumentParser:
     run.add_argument("--smoke", action="store_true", help="set SMOKE=True: tiny, fast runs")
     run.add_argument("--json", action="store_true", help="print the results as JSON")
     run.add_argument(
-        "-p", "--parameter", action="append", type=_parse_parameter, metavar="NAME=VALUE",
+        "-p",
+        "--parameter",
+        action="append",
+        type=_parse_parameter,
+        metavar="NAME=VALUE",
         help="set a parameter of the notebooks' parameters cell (repeatable)",
-    )  # fmt: skip
+    )
     run.add_argument("--timeout", type=int, default=600, help="seconds per cell (default: 600)")
     run.set_defaults(handler=command_run)
 
@@ -215,9 +228,11 @@ def get_args_parser() -> argparse.ArgumentParser:
 
     results = sub.add_parser("results", help="default-mode results file and README table")
     results.add_argument(
-        "--run", nargs="*", metavar="NN",
+        "--run",
+        nargs="*",
+        metavar="NN",
         help="run the lessons first (minutes): all, or only those numbered (e.g. --run 03 04)",
-    )  # fmt: skip
+    )
     results.set_defaults(handler=command_results)
 
     data = sub.add_parser("data", help="list, describe, download or verify datasets")
@@ -236,14 +251,26 @@ def get_args_parser() -> argparse.ArgumentParser:
     grade.add_argument("submissions", nargs="+", help="submitted .ipynb files or folders of them")
     grade.add_argument("--out", required=True, help="folder for feedback, gradebook.csv, ...")
     grade.add_argument("--lesson", help="lesson number, e.g. 01 (default: from the notebooks)")
-    grade.add_argument("--secret-file", help="file holding the course secret (mode 600); "
-                       "default: $LABKIT_COURSE_SECRET")  # fmt: skip
+    grade.add_argument(
+        "--secret-file",
+        help="file holding the course secret (mode 600); default: $LABKIT_COURSE_SECRET",
+    )
     grade.add_argument("--roster", help="CSV with columns file,student (default: file names)")
     grade.add_argument("--workers", type=int, help="notebooks graded at once (default: cores)")
-    grade.add_argument("--cell-timeout", type=float, default=60.0,
-                       help="seconds per cell and per graded call (default: 60)")  # fmt: skip
-    grade.add_argument("--shard", metavar="I/N", help="grade only the I-th of N shards and "
-                       "write a part file (merge the parts with grade-merge)")  # fmt: skip
+    grade.add_argument(
+        "--cell-timeout",
+        type=float,
+        default=60.0,
+        help="seconds per cell and per graded call (default: 60)",
+    )
+    grade.add_argument(
+        "--shard",
+        metavar="I/N",
+        help=(
+            "grade only the I-th of N shards and write a part file "
+            "(merge the parts with grade-merge)"
+        ),
+    )
     grade.set_defaults(handler=command_grade)
 
     merge = sub.add_parser("grade-merge", help="merge the part files of graded shards")

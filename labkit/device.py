@@ -29,11 +29,14 @@ from dataclasses import dataclass, field
 import numpy as np
 import torch
 
+from labkit.validation import one_of, whole_number
+
 __all__ = [
     "Capabilities",
     "DeviceChoice",
     "read_capabilities",
     "choose_device",
+    "apply_choice",
     "pick_device",
     "seed_everything",
 ]
@@ -185,12 +188,9 @@ def choose_device(
     >>> choose_device(t4).precision
     'fp16'
     """
-    if device not in DEVICES:
-        raise ValueError(f"device={device!r} is not known. Choose one of {DEVICES}.")
-    if precision is not None and precision not in PRECISIONS:
-        raise ValueError(
-            f"precision={precision!r} is not known. Choose one of {PRECISIONS} or None."
-        )
+    one_of("device", device, DEVICES)
+    if precision is not None:
+        one_of("precision", precision, PRECISIONS)
     name, why_device = _choose_name(caps, device)
     chosen_precision, why_precision = _choose_precision(caps, name, precision)
     threads, why_threads = _choose_threads(caps)
@@ -248,6 +248,24 @@ def _choose_threads(caps: Capabilities) -> tuple[int, str]:
     return caps.cpu_count, "one thread per available core"
 
 
+def apply_choice(choice: DeviceChoice) -> None:
+    """Set PyTorch up for ``choice``: its CPU thread count, and fast GPU matmuls on CUDA.
+
+    :func:`pick_device` and :func:`labkit.fit` both call it, so the thread count a
+    :class:`DeviceChoice` reports is the one training uses, however the device was given.
+
+    >>> apply_choice(choose_device(read_capabilities(), device="cpu"))
+    >>> torch.get_num_threads() == choose_device(read_capabilities(), device="cpu").threads
+    True
+    """
+    if torch.get_num_threads() != choice.threads:
+        torch.set_num_threads(choice.threads)
+    if choice.device == "cuda":
+        # TF32 matmuls and cuDNN autotuning: large speed-ups on fixed-shape batches.
+        torch.set_float32_matmul_precision("high")
+        torch.backends.cudnn.benchmark = True
+
+
 def pick_device(
     device: str = "auto", *, precision: str | None = None, verbose: bool = True
 ) -> DeviceChoice:
@@ -271,11 +289,7 @@ def pick_device(
     ('cpu', 'fp32')
     """
     choice = choose_device(read_capabilities(), device=device, precision=precision)
-    torch.set_num_threads(choice.threads)
-    if choice.device == "cuda":
-        # TF32 matmuls and cuDNN autotuning: large speed-ups on fixed-shape batches.
-        torch.set_float32_matmul_precision("high")
-        torch.backends.cudnn.benchmark = True
+    apply_choice(choice)
     if verbose:
         print(choice.report())
     return choice
@@ -301,9 +315,7 @@ def seed_everything(seed: int) -> int:
     >>> torch.equal(a, b)
     True
     """
-    if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
-        raise ValueError(f"seed must be a non-negative whole number. Received: seed={seed!r}")
-    seed = int(seed)
+    seed = whole_number("seed", seed, minimum=0)
     random.seed(seed)
     # The legacy global generator is what np.random.rand & co. use in learners' code.
     np.random.seed(seed % 2**32)  # noqa: NPY002 (it takes 32-bit seeds)

@@ -29,10 +29,18 @@ __all__ = ["build_kit", "KIT_FILES"]
 
 # Copied as they are, relative to the course's root: files, or folders (recursively).
 KIT_FILES = (
-    "README.md", "LICENSE", "LICENSE-CONTENT.md", "pyproject.toml", "requirements.txt",
-    "requirements-dev.txt", "constraints.txt", "bootstrap.py", "Makefile", "binder",
+    "README.md",
+    "LICENSE",
+    "LICENSE-CONTENT.md",
+    "pyproject.toml",
+    "requirements.txt",
+    "requirements-dev.txt",
+    "constraints.txt",
+    "bootstrap.py",
+    "Makefile",
+    "binder",
     "datasets",
-)  # fmt: skip
+)
 LEFT_OUT = ("lessons", "__pycache__")  # never copied from labkit/
 _IGNORE = shutil.ignore_patterns("__pycache__", "*.pyc", ".ipynb_checkpoints")
 
@@ -66,8 +74,9 @@ def build_kit(out: str | Path) -> Path:
     stale = release_all(check=True)
     if stale:
         names = ", ".join(path.name for path in stale)
-        raise RuntimeError(f"The learner versions are out of date ({names}): run 'labkit "
-                           "release' first.")  # fmt: skip
+        raise RuntimeError(
+            f"The learner versions are out of date ({names}): run 'labkit release' first."
+        )
     out.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix=".labkit-kit-", dir=out.parent) as building:
         kit = Path(building) / "kit"
@@ -78,8 +87,11 @@ def build_kit(out: str | Path) -> Path:
                 shutil.copytree(source, kit / name, ignore=_IGNORE)
             elif source.is_file():
                 shutil.copy2(source, kit / name)
-        shutil.copytree(COURSE_ROOT / "labkit", kit / "labkit",
-                        ignore=shutil.ignore_patterns(*LEFT_OUT, "*.pyc"))  # fmt: skip
+        shutil.copytree(
+            COURSE_ROOT / "labkit",
+            kit / "labkit",
+            ignore=shutil.ignore_patterns(*LEFT_OUT, "*.pyc"),
+        )
         _write_public_data(kit / "labkit")
         (kit / "notebooks").mkdir()
         for lesson in sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb")):

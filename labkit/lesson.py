@@ -18,6 +18,8 @@ import numbers
 import os
 from pathlib import Path
 
+from labkit.validation import flag
+
 __all__ = ["choose_size", "record", "read_metrics", "METRICS_FILE_VARIABLE"]
 
 METRICS_FILE_VARIABLE = "LABKIT_METRICS_FILE"
@@ -46,8 +48,7 @@ def choose_size(value: object, *, full: object, smoke: object, smoke_mode: bool)
     >>> choose_size(10, full=40, smoke=3, smoke_mode=True)  # passed explicitly: kept
     10
     """
-    if not isinstance(smoke_mode, bool):
-        raise TypeError(f"smoke_mode must be True or False. Received: smoke_mode={smoke_mode!r}")
+    smoke_mode = flag("smoke_mode", smoke_mode)
     if value is not None:
         return value
     return smoke if smoke_mode else full

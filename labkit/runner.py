@@ -133,16 +133,22 @@ def inject_parameters(
         known = parameter_names(nb)
         unknown = sorted(set(parameters) - set(known))
         if unknown:
-            raise ValueError(f"Unknown parameter(s) {unknown}. This notebook's parameters: "
-                             f"{known}.")  # fmt: skip
+            raise ValueError(
+                f"Unknown parameter(s) {unknown}. This notebook's parameters: {known}."
+            )
     nb = nbformat.from_dict(nb)  # a deep copy: the caller's notebook is left as it was
     for cell in nb.cells:  # papermill expects every cell to have a list of tags
         cell.metadata.setdefault("tags", [])
     if not parameters:
         return nb
     nb.metadata["papermill"] = {}  # papermill records the parameters there
-    return parameterize_notebook(nb, parameters, comment="Parameters injected by labkit",
-                                 kernel_name="python3", language="python")  # fmt: skip
+    return parameterize_notebook(
+        nb,
+        parameters,
+        comment="Parameters injected by labkit",
+        kernel_name="python3",
+        language="python",
+    )
 
 
 def process_peak_memory_mb(pid: int) -> float | None:
@@ -256,13 +262,17 @@ def run_notebook(
         with _kernel_environment(variables):
             try:
                 papermill.execute_notebook(
-                    nb, None if output_path is None else str(output_path),
-                    kernel_name=KERNEL_NAME, cwd=workdir, execution_timeout=timeout,
-                    progress_bar=False, request_save_on_cell_execute=False,
+                    nb,
+                    None if output_path is None else str(output_path),
+                    kernel_name=KERNEL_NAME,
+                    cwd=workdir,
+                    execution_timeout=timeout,
+                    progress_bar=False,
+                    request_save_on_cell_execute=False,
                     on_cell_executed=_kernel_memory_tracker(peak),
                     # Quiet the kernel's start-up chatter (a warning about TCP transport).
                     extra_arguments=["--IPKernelApp.log_level=ERROR"],
-                )  # fmt: skip
+                )
                 result.ok = True
             except PapermillExecutionError as error:
                 result.error = f"cell {error.cell_index}: {error.ename}: {error.evalue}"

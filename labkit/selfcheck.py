@@ -118,18 +118,24 @@ def check(exercise_id: str, answer: object) -> bool:
         print(f"{exercise_id}: the self-checks are not available here.")
         return False
     if view is None:
-        print(f"There is no exercise {exercise_id!r}. Exercise ids look like '01.ex2', as "
-              "in the exercise's heading.")  # fmt: skip
+        print(
+            f"There is no exercise {exercise_id!r}. Exercise ids look like '01.ex2', as "
+            "in the exercise's heading."
+        )
         return False
     if answer is None:
-        print(f"{exercise_id}: not attempted yet. Replace the placeholder with your answer and "
-              "run this cell again.")  # fmt: skip
+        print(
+            f"{exercise_id}: not attempted yet. Replace the placeholder with your answer and "
+            "run this cell again."
+        )
         return False
     try:
         problem = _run(view, answer)
     except NotImplementedError:
-        print(f"{exercise_id}: not attempted yet. Write your solution where the exercise says, "
-              "then run this cell again.")  # fmt: skip
+        print(
+            f"{exercise_id}: not attempted yet. Write your solution where the exercise says, "
+            "then run this cell again."
+        )
         return False
     except CheckFailed as failure:
         problem = str(failure)

@@ -73,8 +73,10 @@ def _model_passes(model: object, exercise: Exercise, student: str) -> list[bool]
         )
     except ModelFileError:
         return [False] * len(cases)
-    return [exercise.judge((out, numbers), case.expected) is True
-            for out, case in zip(outputs, cases, strict=True)]  # fmt: skip
+    return [
+        exercise.judge((out, numbers), case.expected) is True
+        for out, case in zip(outputs, cases, strict=True)
+    ]
 
 
 def solution_namespace(notebook: Path, exercise_id: str) -> dict:

@@ -7,6 +7,7 @@ import socket
 import subprocess
 import sys
 import time
+import tomllib
 import urllib.request
 from pathlib import Path
 
@@ -37,6 +38,40 @@ def test_missing_venv_module_gets_a_clear_message(monkeypatch, tmp_path):
         bootstrap.ensure_environment()
 
 
+def fake_run(failing: str | None, ran: list[list[str]]):
+    """A stand-in for bootstrap.run: records each command; the one naming ``failing`` fails."""
+
+    def run(*command):
+        ran.append([str(part) for part in command])
+        return 1 if failing in command else 0
+
+    return run
+
+
+def test_checks_run_lint_then_type_check_then_tests(monkeypatch, capsys):
+    ran = []
+    monkeypatch.setattr(bootstrap, "run", fake_run(None, ran))
+    assert bootstrap.run_checks() == 0
+    tools = [command[2] for command in ran]  # python -m TOOL ...
+    assert tools == ["ruff", "ruff", "mypy", "pytest"]
+    assert ran[2][3:] == []  # mypy takes its files and settings from pyproject.toml
+
+
+def test_a_type_error_stops_the_checks_with_a_clear_message(monkeypatch, capsys):
+    ran = []
+    monkeypatch.setattr(bootstrap, "run", fake_run("mypy", ran))
+    assert bootstrap.run_checks() == 1
+    assert "pytest" not in [command[2] for command in ran]  # tests never start
+    assert "Type check failed" in capsys.readouterr().out
+
+
+def test_pyproject_configures_mypy_on_the_typed_packages():
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["mypy"]
+    for path in config["files"]:
+        assert (ROOT / path).exists(), path
+    assert "labkit/device.py" in config["files"]
+
+
 def test_lessons_are_copied_once_and_never_overwritten(tmp_path, monkeypatch):
     lessons = tmp_path / "notebooks"
     lessons.mkdir()
@@ -62,10 +97,16 @@ def test_lessons_are_copied_once_and_never_overwritten(tmp_path, monkeypatch):
 def test_start_serves_jupyterlab_on_the_work_folder(tmp_path):
     port, token = free_port(), "labkit-test-token"
     command = [
-        sys.executable, str(ROOT / "bootstrap.py"), "start", "--work-dir", str(tmp_path / "work"),
-        "--no-browser", f"--port={port}", "--ServerApp.ip=127.0.0.1",
+        sys.executable,
+        str(ROOT / "bootstrap.py"),
+        "start",
+        "--work-dir",
+        str(tmp_path / "work"),
+        "--no-browser",
+        f"--port={port}",
+        "--ServerApp.ip=127.0.0.1",
         f"--IdentityProvider.token={token}",
-    ]  # fmt: skip
+    ]
     server = subprocess.Popen(
         command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True
     )

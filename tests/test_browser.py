@@ -38,16 +38,23 @@ REQUIRED = os.environ.get("LABKIT_REQUIRE_BROWSER") == "1"
 # Headless Chromium as root, with nothing that phones home: this machine has no network,
 # and Chromium's background connections would only fail and slow it down.
 CHROMIUM_FLAGS = [
-    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]  # fmt: skip
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 # JupyterLab settings for the test: never write the executed notebook back, no news pop-up.
 SETTINGS = {
     "@jupyterlab/docmanager-extension/plugin.jupyterlab-settings": {"autosave": False},
     "@jupyterlab/apputils-extension/notification.jupyterlab-settings": {
-        "fetchNews": "false", "checkForUpdates": False,
+        "fetchNews": "false",
+        "checkForUpdates": False,
     },
-}  # fmt: skip
+}
 # JavaScript run in the page. `jupyterapp` is there thanks to expose_app_in_browser.
 KERNEL_READY = """() => {
     const panel = window.jupyterapp && window.jupyterapp.shell.currentWidget;
@@ -119,11 +126,17 @@ def lab(tmp_path_factory) -> Iterator[dict]:
         (settings / name).write_text(json.dumps(values))
     port, token = _free_port(), secrets.token_hex(16)
     command = [
-        sys.executable, "-m", "jupyterlab", "--no-browser", f"--ServerApp.port={port}",
-        "--ServerApp.ip=127.0.0.1", f"--IdentityProvider.token={token}",
-        f"--ServerApp.root_dir={root}", "--LabApp.expose_app_in_browser=True",
+        sys.executable,
+        "-m",
+        "jupyterlab",
+        "--no-browser",
+        f"--ServerApp.port={port}",
+        "--ServerApp.ip=127.0.0.1",
+        f"--IdentityProvider.token={token}",
+        f"--ServerApp.root_dir={root}",
+        "--LabApp.expose_app_in_browser=True",
         "--ServerApp.port_retries=0",
-    ]  # fmt: skip
+    ]
     if os.geteuid() == 0:
         command.append("--allow-root")
     env = os.environ | {"JUPYTERLAB_SETTINGS_DIR": str(settings), "JUPYTER_CONFIG_DIR": str(base)}

@@ -68,16 +68,22 @@ def test_unknown_dataset_lists_the_known_ones():
 def test_wrong_argument_types_are_named():
     with pytest.raises(TypeError, match=r"name must be a str.*Received: name=3"):
         datasets.load(3)
-    with pytest.raises(TypeError, match=r"seed must be an int.*Received: seed=1.5"):
+    with pytest.raises(
+        TypeError, match=r"seed must be a whole number \(e.g. seed=0\). Received: seed=1.5"
+    ):
         datasets.load("iris", split="train", seed=1.5)
-    with pytest.raises(TypeError, match=r"download must be True or False.*download='no'"):
+    with pytest.raises(ValueError, match=r"seed must be a whole number >= 0 .*Received: seed=-1"):
+        datasets.load("iris", split="train", seed=-1)
+    with pytest.raises(TypeError, match=r"download must be True or False. Received: download='no'"):
         datasets.load("mnist", download="no")
 
 
 def test_unknown_split_lists_the_valid_ones():
-    with pytest.raises(ValueError, match=r"Unknown split 'val'.*\['all', 'train', 'test'\]"):
+    with pytest.raises(
+        ValueError, match=r"split must be one of 'all', 'train', 'test'. Received: split='val'"
+    ):
         datasets.load("iris", split="val")
-    with pytest.raises(ValueError, match=r"Unknown split 'validation'"):
+    with pytest.raises(ValueError, match=r"split must be one of .*Received: split='validation'"):
         datasets.load("mnist", split="validation")  # checked before any download
 
 
@@ -130,7 +136,7 @@ def test_holdout_refuses_a_set_too_small_to_split():
     photos = datasets.load("sample_images")
     with pytest.raises(ValueError, match=r"'sample_images' is too small.*split='all'"):
         datasets.load("sample_images", split="train")
-    with pytest.raises(ValueError, match=r"Unknown split 'x'"):
+    with pytest.raises(ValueError, match=r"split must be one of .*Received: split='x'"):
         catalogue.holdout(photos, "x")
 
 

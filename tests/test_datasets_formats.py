@@ -135,7 +135,9 @@ def test_cifar10_every_split_matches_what_was_written(tmp_path, protocol):
 
 
 def test_cifar10_unknown_split(tmp_path):
-    with pytest.raises(ValueError, match=r"split must be one of \['train', 'test', 'all'\]"):
+    with pytest.raises(
+        ValueError, match=r"split must be one of 'train', 'test', 'all'. Received: split='val'"
+    ):
         read_cifar10(tmp_path / "any.tar.gz", "val")
 
 

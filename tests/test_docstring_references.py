@@ -48,10 +48,12 @@ def _resolves(role: str, dotted: str, module_name: str) -> bool:
         return True
     if role in ("meth", "attr") and "." not in dotted:  # a member of a class written here
         module = importlib.import_module(module_name)
-        classes = [c for _, c in inspect.getmembers(module, inspect.isclass)
-                   if c.__module__ == module_name]  # fmt: skip
-        return any(hasattr(c, dotted) or dotted in getattr(c, "__annotations__", {})
-                   for c in classes)  # fmt: skip
+        classes = [
+            c for _, c in inspect.getmembers(module, inspect.isclass) if c.__module__ == module_name
+        ]
+        return any(
+            hasattr(c, dotted) or dotted in getattr(c, "__annotations__", {}) for c in classes
+        )
     return False
 
 

@@ -84,12 +84,25 @@ def test_a_declaration_missing_what_its_kind_needs_is_an_error():
     with pytest.raises(ValueError, match="needs reference, inputs, at least 3 examples"):
         Exercise(id="99.ex1", name="f", points=1)
     with pytest.raises(ValueError, match="judge must be one of labkit.exercises.judges"):
-        Exercise(id="99.ex1", name="f", points=1, reference=abs, inputs=lambda rng: [(1,)],
-                 examples=[Example((1,))] * 3, judge=lambda got, expected: True)  # fmt: skip
+        Exercise(
+            id="99.ex1",
+            name="f",
+            points=1,
+            reference=abs,
+            inputs=lambda rng: [(1,)],
+            examples=[Example((1,))] * 3,
+            judge=lambda got, expected: True,
+        )
     with pytest.raises(ValueError, match="needs cases= and public_check="):
         Exercise(id="99.ex1", name="m", points=1, kind="model", model_input=(2, 3))
-    model = {"id": "99.ex1", "name": "m", "points": 1, "kind": "model",
-             "cases": lambda rng: [], "public_check": print}  # fmt: skip
+    model = {
+        "id": "99.ex1",
+        "name": "m",
+        "points": 1,
+        "kind": "model",
+        "cases": lambda rng: [],
+        "public_check": print,
+    }
     with pytest.raises(ValueError, match="model_input="):
         Exercise(**model)
     with pytest.raises(ValueError, match="leave expression= out"):
@@ -161,8 +174,13 @@ def test_judges_say_false_to_junk(exercise):
     junk = ["3", None, True, {"a": 1}, [[["x"]]], [None, None], 1e300, "nan"]
     if exercise.kind == "model":  # the grader hands a model's judge (outputs, numbers)
         n = len(expected)
-        junk = [(np.zeros((1, 1)), 100), (np.zeros(n), 100), (np.full((n, 10), np.nan), 100),
-                (np.zeros((n, 10)), 0), (np.zeros((n, 10, 1)), 100)]  # fmt: skip
+        junk = [
+            (np.zeros((1, 1)), 100),
+            (np.zeros(n), 100),
+            (np.full((n, 10), np.nan), 100),
+            (np.zeros((n, 10)), 0),
+            (np.zeros((n, 10, 1)), 100),
+        ]
     for answer in junk:
         assert exercise.judge(answer, expected) is False, answer
 

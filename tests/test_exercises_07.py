@@ -15,8 +15,12 @@ EXERCISES = {exercise.id: exercise for exercise in exercises_for("07")}
 def test_output_size_cases_match_pytorch(student):
     for case in EXERCISES["07.ex1"].make_cases(SECRET, student):
         size, kernel, padding, stride = case.args
-        out = F.conv2d(torch.zeros(1, 1, size, 1), torch.zeros(1, 1, kernel, 1),
-                       padding=(padding, 0), stride=(stride, 1))  # fmt: skip
+        out = F.conv2d(
+            torch.zeros(1, 1, size, 1),
+            torch.zeros(1, 1, kernel, 1),
+            padding=(padding, 0),
+            stride=(stride, 1),
+        )
         assert case.expected == out.shape[2]
 
 

@@ -28,8 +28,15 @@ def _result(student: str, points: list[float]) -> SubmissionResult:
         ExerciseResult(f"01.ex{i + 1}", p, 2.0, "correct" if p else "wrong", "" if p else "no")
         for i, p in enumerate(points)
     ]
-    return SubmissionResult(student, "01", f"{student}.ipynb", sum(points), 2.0 * len(points),
-                            exercises, [] if all(points) else ["cell 3: NameError: x"])  # fmt: skip
+    return SubmissionResult(
+        student,
+        "01",
+        f"{student}.ipynb",
+        sum(points),
+        2.0 * len(points),
+        exercises,
+        [] if all(points) else ["cell 3: NameError: x"],
+    )
 
 
 def test_student_id_from_file_names() -> None:
@@ -41,8 +48,10 @@ def test_find_submissions_in_folders_and_files(tmp_path: Path) -> None:
     _touch(tmp_path, "grace.ipynb", "ada__01.ipynb", "notes.txt")
     (tmp_path / ".ipynb_checkpoints").mkdir()
     found = find_submissions([tmp_path])
-    assert found == [Submission(tmp_path / "ada__01.ipynb", "ada"),
-                     Submission(tmp_path / "grace.ipynb", "grace")]  # fmt: skip
+    assert found == [
+        Submission(tmp_path / "ada__01.ipynb", "ada"),
+        Submission(tmp_path / "grace.ipynb", "grace"),
+    ]
     assert find_submissions([tmp_path / "grace.ipynb"])[0].student == "grace"
 
 
@@ -107,16 +116,23 @@ def test_gradebook_and_gradescope_formats() -> None:
     ]
     gradescope = gradescope_results(results[0])
     assert gradescope["score"] == 2.0 and gradescope["output"] == "cell 3: NameError: x"
-    assert gradescope["tests"][1] == {"name": "01.ex2", "score": 0.0, "max_score": 2.0,
-                                      "status": "failed", "output": "no"}  # fmt: skip
+    assert gradescope["tests"][1] == {
+        "name": "01.ex2",
+        "score": 0.0,
+        "max_score": 2.0,
+        "status": "failed",
+        "output": "no",
+    }
 
 
 def test_write_reports(tmp_path: Path) -> None:
     results = [_result("ada", [2.0, 0.0])]
     written = write_reports(results, tmp_path / "out")
     assert sorted(p.relative_to(tmp_path / "out").as_posix() for p in written) == [
-        "feedback/ada.json", "gradebook.csv", "gradescope/ada/results.json",
-    ]  # fmt: skip
+        "feedback/ada.json",
+        "gradebook.csv",
+        "gradescope/ada/results.json",
+    ]
     feedback = json.loads((tmp_path / "out/feedback/ada.json").read_text())
     assert feedback["score"] == 2.0 and "seconds" not in feedback
     assert feedback["exercises"][1]["reason"] == "no"

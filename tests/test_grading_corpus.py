@@ -135,10 +135,16 @@ def arena() -> Iterator[Arena]:
     other_lesson.mkdir(mode=0o755)
     (other_lesson / "ada.ipynb").write_text(CANARY)
     (other_lesson / "ada.ipynb").chmod(0o644)
-    elsewhere = (str(other_lesson), str(other_lesson / "ada.ipynb"), str(SOLUTIONS),
-                 str(next(SOLUTIONS.glob("06_*.ipynb"))), str(COURSE_ROOT / "tests"))  # fmt: skip
-    targets = Targets(drop=str(drop), port=listener.getsockname()[1], steal=steal,
-                      elsewhere=elsewhere)  # fmt: skip
+    elsewhere = (
+        str(other_lesson),
+        str(other_lesson / "ada.ipynb"),
+        str(SOLUTIONS),
+        str(next(SOLUTIONS.glob("06_*.ipynb"))),
+        str(COURSE_ROOT / "tests"),
+    )
+    targets = Targets(
+        drop=str(drop), port=listener.getsockname()[1], steal=steal, elsewhere=elsewhere
+    )
     corpus = {s.name: s for s in build_corpus(targets)}
     try:
         yield Arena(base, submissions, drop, secret, listener, hidden, steal, elsewhere, corpus)
@@ -152,8 +158,14 @@ def _grade_all(jobs: dict[str, tuple[Path, str, GradingOptions]], secret: str):
 
     def grade(path: Path, student: str, options: GradingOptions) -> Graded:
         try:
-            result = grade_submission(path, EXERCISES, student=student, lesson="98",
-                                      secret=secret.encode(), options=options)  # fmt: skip
+            result = grade_submission(
+                path,
+                EXERCISES,
+                student=student,
+                lesson="98",
+                secret=secret.encode(),
+                options=options,
+            )
             return Graded(result, None, time.monotonic())
         except Exception:  # the test reports it; the other submissions go on
             return Graded(None, traceback.format_exc(), time.monotonic())
@@ -169,8 +181,10 @@ def _grade_all(jobs: dict[str, tuple[Path, str, GradingOptions]], secret: str):
                 print(f"  {key:24} RAISED {outcome.error.strip().splitlines()[-1]}")
             else:
                 statuses = ", ".join(e.status for e in outcome.result.exercises)
-                print(f"  {key:24} {outcome.result.score:4g} / {outcome.result.max_score:g}"
-                      f"  {outcome.result.seconds:5.1f} s  {statuses}")  # fmt: skip
+                print(
+                    f"  {key:24} {outcome.result.score:4g} / {outcome.result.max_score:g}"
+                    f"  {outcome.result.seconds:5.1f} s  {statuses}"
+                )
     print(f"  {len(jobs)} gradings in {time.monotonic() - start:.1f} s")
     return graded
 
@@ -178,9 +192,13 @@ def _grade_all(jobs: dict[str, tuple[Path, str, GradingOptions]], secret: str):
 @pytest.fixture(scope="module")
 def graded(arena: Arena) -> dict[str, Graded]:
     """Every submission graded once, plus the regrades and a second student's, by key."""
-    options = GradingOptions(cell_timeout=CELL_TIMEOUT, notebook_seconds=NOTEBOOK_SECONDS,
-                             isolation=ISOLATION, hidden=arena.hidden,
-                             shared=(str(arena.drop),))  # fmt: skip
+    options = GradingOptions(
+        cell_timeout=CELL_TIMEOUT,
+        notebook_seconds=NOTEBOOK_SECONDS,
+        isolation=ISOLATION,
+        hidden=arena.hidden,
+        shared=(str(arena.drop),),
+    )
     jobs = {}
     # Attacks first: the slow ones lead the corpus, and the pool fills the gaps after them.
     for submission in sorted(arena.corpus.values(), key=lambda s: s.category != "attack"):
@@ -236,8 +254,11 @@ def test_attack_scores_no_more_than_an_honest_wrong_answer(graded: dict[str, Gra
 
 
 def test_each_submission_ends_in_bounded_time(graded: dict[str, Graded]):
-    slow = {key: g.result.seconds for key, g in graded.items()
-            if g.result and g.result.seconds >= NOTEBOOK_SECONDS}  # fmt: skip
+    slow = {
+        key: g.result.seconds
+        for key, g in graded.items()
+        if g.result and g.result.seconds >= NOTEBOOK_SECONDS
+    }
     assert not slow
 
 
@@ -313,17 +334,28 @@ def test_nothing_left_in_scratch_folders_reaches_a_later_kernel(
     nothing of it, nor of itself, in /tmp, /var/tmp or /dev/shm, and the machine's own
     scratch folders hold nothing it left."""
     path = arena.submissions / "leave-files-for-later.ipynb"
-    options = GradingOptions(cell_timeout=CELL_TIMEOUT, notebook_seconds=NOTEBOOK_SECONDS,
-                             isolation=ISOLATION, hidden=arena.hidden,
-                             shared=(str(arena.drop),))  # fmt: skip
+    options = GradingOptions(
+        cell_timeout=CELL_TIMEOUT,
+        notebook_seconds=NOTEBOOK_SECONDS,
+        isolation=ISOLATION,
+        hidden=arena.hidden,
+        shared=(str(arena.drop),),
+    )
     for student in ("later-1", "later-2"):  # one after the other: the uids may be reused
-        result = grade_submission(path, EXERCISES, student=student, lesson="98",
-                                  secret=arena.secret.encode(), options=options)  # fmt: skip
+        result = grade_submission(
+            path,
+            EXERCISES,
+            student=student,
+            lesson="98",
+            secret=arena.secret.encode(),
+            options=options,
+        )
         assert result.problems == [], result.problems
     runs = [json.loads(p.read_text()) for p in sorted(arena.drop.glob("leftovers-*.json"))]
     assert runs == [{}, {}, {}], runs
-    on_the_machine = [p for d in ("/tmp", "/var/tmp", "/dev/shm")
-                      for p in Path(d).glob("labkit-leftover*")]  # fmt: skip
+    on_the_machine = [
+        p for d in ("/tmp", "/var/tmp", "/dev/shm") for p in Path(d).glob("labkit-leftover*")
+    ]
     assert on_the_machine == []
 
 
@@ -363,8 +395,10 @@ def test_graded_inputs_never_reach_the_feedback(graded: dict[str, Graded], arena
         for v in case.args[0]
         if "." in str(v)
     ]  # e.g. -3.214: never there by chance
-    names = ["Input_" + "_".join(map(str, case.args[0])) for case in EXERCISES[1].make_cases(secret,
-             "leak-inputs")]  # fmt: skip
+    names = [
+        "Input_" + "_".join(map(str, case.args[0]))
+        for case in EXERCISES[1].make_cases(secret, "leak-inputs")
+    ]
     assert len(floats) > 10
     assert [text for text in [*floats, *names] if text in feedback] == [], feedback
     assert feedback.count("graded inputs are never shown") == 2
@@ -385,17 +419,25 @@ def test_two_students_get_other_inputs_and_the_same_score(graded: dict[str, Grad
 
 
 # Needs no isolation: scores come from the answers, judged outside, in any mode.
-DEGRADED = {"correct": FULL_MARKS, "partly-wrong": 5.0, "fake-json-module": 0.0,
-            "forged-answer-lines": 0.0}  # fmt: skip
+DEGRADED = {
+    "correct": FULL_MARKS,
+    "partly-wrong": 5.0,
+    "fake-json-module": 0.0,
+    "forged-answer-lines": 0.0,
+}
 
 
 def test_degraded_mode(tmp_path: Path):
     """Without root's powers (rlimits only) the answers are judged the same way."""
     corpus = {s.name: s for s in build_corpus(Targets(drop=str(tmp_path), port=0, steal=()))}
-    options = GradingOptions(cell_timeout=CELL_TIMEOUT, notebook_seconds=NOTEBOOK_SECONDS,
-                             isolation=detect_isolation(use_root=False))  # fmt: skip
-    jobs = {name: (write(tmp_path, name, corpus[name].notebook), name, options)
-            for name in DEGRADED}  # fmt: skip
+    options = GradingOptions(
+        cell_timeout=CELL_TIMEOUT,
+        notebook_seconds=NOTEBOOK_SECONDS,
+        isolation=detect_isolation(use_root=False),
+    )
+    jobs = {
+        name: (write(tmp_path, name, corpus[name].notebook), name, options) for name in DEGRADED
+    }
     before = _children()
     print()
     graded = _grade_all(jobs, secrets.token_hex(32))

@@ -49,8 +49,9 @@ def graded(tmp_path_factory) -> dict:
     roster = base / "roster.csv"
     files = ["ada", "bob", "carol", "dave", "=HYPERLINK(1)", "fred"]
     students = ["ada", "bob", "carol", "dave", "erin", "fred"]
-    roster.write_text("file,student\n" + "".join(f"{f}.ipynb,{s}\n" for f, s in
-                                                 zip(files, students, strict=True)))  # fmt: skip
+    roster.write_text(
+        "file,student\n" + "".join(f"{f}.ipynb,{s}\n" for f, s in zip(files, students, strict=True))
+    )
     out = base / "results"
     code = main(
         [
@@ -69,7 +70,7 @@ def graded(tmp_path_factory) -> dict:
     feedback = {s: json.loads((out / "feedback" / f"{s}.json").read_text()) for s in students}
     with (out / "gradebook.csv").open() as handle:
         rows = {row["student"]: row for row in csv.DictReader(handle)}
-    return {"code": code, "feedback": feedback, "rows": rows, "out": out}  # fmt: skip
+    return {"code": code, "feedback": feedback, "rows": rows, "out": out}
 
 
 def _reasons(feedback: dict) -> str:
@@ -88,8 +89,9 @@ def test_a_notebook_of_another_lesson_gets_zero_with_the_reason(graded):
 
 def test_a_broken_markdown_cell_costs_only_its_owner(graded):
     assert {e["status"] for e in graded["feedback"]["bob"]["exercises"]} <= {
-        "not attempted", "error",
-    }  # fmt: skip
+        "not attempted",
+        "error",
+    }
 
 
 def test_a_symbolic_link_is_refused_unread(graded):

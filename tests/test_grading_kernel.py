@@ -127,6 +127,8 @@ def test_kernel_needs_an_open_sandbox() -> None:
         SandboxedKernel(Sandbox())
     with (
         Sandbox(isolation=detect_isolation(use_root=False)) as box,
-        pytest.raises(ValueError, match="cell_timeout must be a positive number"),
+        pytest.raises(
+            ValueError, match="cell_timeout must be a finite number > 0. Received: cell_timeout=0"
+        ),
     ):
         SandboxedKernel(box, cell_timeout=0)

@@ -163,9 +163,12 @@ SUBMISSIONS = {
 def _notebook(cell: str) -> nbformat.NotebookNode:
     new = nbformat.v4
     nb = new.new_notebook()
-    nb.cells = [new.new_markdown_cell("### Exercise 06.ex3 — A small digits network (3 points)"),
-                new.new_code_cell("SMOKE = False", metadata={"tags": ["parameters"]}),
-                new.new_code_cell(SETUP), new.new_code_cell(cell)]  # fmt: skip
+    nb.cells = [
+        new.new_markdown_cell("### Exercise 06.ex3 — A small digits network (3 points)"),
+        new.new_code_cell("SMOKE = False", metadata={"tags": ["parameters"]}),
+        new.new_code_cell(SETUP),
+        new.new_code_cell(cell),
+    ]
     return nb
 
 
@@ -179,8 +182,9 @@ def graded(tmp_path_factory) -> dict:
     def grade(name: str):
         path = folder / f"{name}.ipynb"
         nbformat.write(_notebook(SUBMISSIONS[name][0]), path)
-        return name, grade_submission(path, [MODEL], student=name, lesson="06", secret=SECRET,
-                                      options=options)  # fmt: skip
+        return name, grade_submission(
+            path, [MODEL], student=name, lesson="06", secret=SECRET, options=options
+        )
 
     with ThreadPoolExecutor(2) as pool:
         return dict(pool.map(grade, SUBMISSIONS))
@@ -190,8 +194,10 @@ def graded(tmp_path_factory) -> dict:
 def test_each_model_gets_the_score_it_deserves(graded, name):
     result = graded[name]
     [exercise] = result.exercises
-    print(f"{name}: {result.score} ({exercise.status}: {exercise.reason[:120]}) "
-          f"in {result.seconds:.1f} s")  # fmt: skip
+    print(
+        f"{name}: {result.score} ({exercise.status}: {exercise.reason[:120]}) "
+        f"in {result.seconds:.1f} s"
+    )
     assert result.score == SUBMISSIONS[name][1], (exercise, result.problems)
     assert result.problems == [], result.problems  # the cells themselves all ran
 

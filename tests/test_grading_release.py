@@ -38,11 +38,19 @@ def graded_lessons():
     """Every graded lesson but 00, source and learner version, two at a time."""
     results = {}
     for lesson in GRADED:
-        mine = [Submission(_lesson_file(folder, lesson), f"{who}-{lesson}")
-                for who, folder in (("source", SOURCES), ("learner", LEARNER))]  # fmt: skip
-        for result in grade_all(mine, exercises_for(lesson), lesson=lesson, secret=SECRET,
-                                options=GradingOptions(cell_timeout=120), workers=2,
-                                progress=False):  # fmt: skip
+        mine = [
+            Submission(_lesson_file(folder, lesson), f"{who}-{lesson}")
+            for who, folder in (("source", SOURCES), ("learner", LEARNER))
+        ]
+        for result in grade_all(
+            mine,
+            exercises_for(lesson),
+            lesson=lesson,
+            secret=SECRET,
+            options=GradingOptions(cell_timeout=120),
+            workers=2,
+            progress=False,
+        ):
             results[result.student] = result
     return results
 
@@ -75,15 +83,17 @@ def test_labkit_grade_command_on_lesson_00(tmp_path: Path, capsys) -> None:
     secret.write_bytes(SECRET)
     secret.chmod(0o600)
     out = tmp_path / "results"
-    code = main(["grade", str(submissions), "--out", str(out), "--secret-file", str(secret),
-                 "--lesson", "00", "--workers", "2"])  # fmt: skip
+    flags = ["--secret-file", str(secret), "--lesson", "00", "--workers", "2"]
+    code = main(["grade", str(submissions), "--out", str(out), *flags])
     assert code == 0
     assert "Graded 3 submission(s)" in capsys.readouterr().out
     with (out / "gradebook.csv").open() as handle:
         rows = {row["student"]: row for row in csv.DictReader(handle)}
     assert [(rows[s]["score"], rows[s]["max_score"]) for s in ("ada", "bob", "carol")] == [
-        ("5", "5"), ("0", "5"), ("0", "5"),
-    ]  # fmt: skip
+        ("5", "5"),
+        ("0", "5"),
+        ("0", "5"),
+    ]
     bob = json.loads((out / "feedback" / "bob.json").read_text())
     assert {e["status"] for e in bob["exercises"]} == {"not attempted"}
     carol = json.loads((out / "feedback" / "carol.json").read_text())
@@ -95,8 +105,8 @@ def test_labkit_grade_command_on_lesson_00(tmp_path: Path, capsys) -> None:
 def test_labkit_grade_refuses_a_bad_setup(tmp_path: Path, capsys, monkeypatch) -> None:
     monkeypatch.delenv("LABKIT_COURSE_SECRET", raising=False)
     shutil.copy(_lesson_file(LEARNER, "00"), tmp_path / "ada.ipynb")
-    assert main(["grade", str(tmp_path / "ada.ipynb"), "--out", str(tmp_path / "o")]) == 2
+    grade = ["grade", str(tmp_path / "ada.ipynb"), "--out", str(tmp_path / "o")]
+    assert main(grade) == 2
     assert "No course secret" in capsys.readouterr().err
-    assert main(["grade", str(tmp_path / "ada.ipynb"), "--out", str(tmp_path / "o"),
-                 "--lesson", "42"]) == 2  # fmt: skip
+    assert main([*grade, "--lesson", "42"]) == 2
     assert "Known lessons: 00, 01, 02" in capsys.readouterr().err

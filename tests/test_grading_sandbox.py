@@ -90,25 +90,29 @@ def test_limits_defaults() -> None:
 )
 @pytest.mark.parametrize("value", ["8", 2.5, True, None])
 def test_limits_reject_non_int(name: str, value: object) -> None:
-    with pytest.raises(TypeError, match=rf"{name} must be an int.*Received: {name}="):
+    with pytest.raises(TypeError, match=rf"{name} must be a whole number.*Received: {name}="):
         Limits(**{name: value})
 
 
 @pytest.mark.parametrize("value", [0, -3])
 def test_limits_reject_too_small(value: int) -> None:
-    with pytest.raises(ValueError, match=rf"open_files={value} is too small: must be at least 1"):
+    with pytest.raises(
+        ValueError,
+        match=rf"open_files must be a whole number >= 1 \(e.g. open_files=256\). "
+        rf"Received: open_files={value}",
+    ):
         Limits(open_files=value)
 
 
 @pytest.mark.parametrize("value", [0, -1.0, float("inf"), float("nan")])
 def test_limits_reject_bad_wall_time(value: float) -> None:
-    with pytest.raises(ValueError, match="wall_seconds must be a positive, finite number"):
+    with pytest.raises(ValueError, match="wall_seconds must be a finite number > 0. Received: "):
         Limits(wall_seconds=value)
 
 
 @pytest.mark.parametrize("value", ["60", False])
 def test_limits_reject_wall_time_of_wrong_type(value: object) -> None:
-    with pytest.raises(TypeError, match="wall_seconds must be a number"):
+    with pytest.raises(TypeError, match="wall_seconds must be a number. Received: wall_seconds="):
         Limits(wall_seconds=value)
 
 
@@ -125,11 +129,19 @@ def _child_limits(limits: Limits, per_user: bool) -> dict[str, tuple[int, int]]:
 
 
 def test_set_rlimits_sets_what_limits_say() -> None:
-    seen = _child_limits(Limits(memory_mb=700, cpu_seconds=9, processes=33, file_size_mb=5,
-                                open_files=77), per_user=True)  # fmt: skip
+    seen = _child_limits(
+        Limits(memory_mb=700, cpu_seconds=9, processes=33, file_size_mb=5, open_files=77),
+        per_user=True,
+    )
     mb = 1024 * 1024
-    assert seen == {"DATA": (700 * mb, 700 * mb), "CPU": (9, 10), "NPROC": (33, 33),
-                    "FSIZE": (5 * mb, 5 * mb), "NOFILE": (77, 77), "CORE": (0, 0)}  # fmt: skip
+    assert seen == {
+        "DATA": (700 * mb, 700 * mb),
+        "CPU": (9, 10),
+        "NPROC": (33, 33),
+        "FSIZE": (5 * mb, 5 * mb),
+        "NOFILE": (77, 77),
+        "CORE": (0, 0),
+    }
 
 
 def test_set_rlimits_leaves_nproc_alone_for_the_callers_user() -> None:
@@ -179,9 +191,18 @@ def test_sandbox_command_chain(tmp_path: Path) -> None:
     order = [names.index(tool) for tool in ["prlimit", "unshare", "sh", "setpriv"]]
     assert order == sorted(order)
     assert command[-2:] == ["prog", "arg"]
-    for word in ["--net", "--pid", "--kill-child", f"--wd={tmp_path}", "--no-new-privs",
-                 "--reuid=4321", "--regid=4321", "--clear-groups",
-                 "--nproc=64:64", "--cpu=120:121"]:  # fmt: skip
+    for word in [
+        "--net",
+        "--pid",
+        "--kill-child",
+        f"--wd={tmp_path}",
+        "--no-new-privs",
+        "--reuid=4321",
+        "--regid=4321",
+        "--clear-groups",
+        "--nproc=64:64",
+        "--cpu=120:121",
+    ]:
         assert word in command
 
 
@@ -193,7 +214,9 @@ def test_sandbox_command_refuses_without_isolation(tmp_path: Path) -> None:
 
 def test_sandbox_command_checks_its_arguments(tmp_path: Path) -> None:
     nobody = Isolation(switch_user=True, network=True, pid_namespace=True, notes=[])
-    with pytest.raises(ValueError, match="uid must be a positive int, not root's 0"):
+    with pytest.raises(
+        ValueError, match="uid must be a whole number >= 1 .not root's 0.. Received: uid=0"
+    ):
         sandbox_command(["prog"], workdir=tmp_path, uid=0, isolation=nobody)
     with pytest.raises(ValueError, match="Cannot hide /tmp: the sandbox's workdir"):
         sandbox_command(["prog"], workdir="/tmp", uid=5, isolation=nobody, hidden=["/tmp"])
@@ -216,8 +239,12 @@ def test_sandbox_command_checks_its_arguments(tmp_path: Path) -> None:
 
 
 def test_init_script_builds_a_root_of_its_own(open_dir: Path) -> None:
-    script = _init_script(str(open_dir / "work"), [str(open_dir), "/etc/hostname"],
-                          shared=[str(open_dir / "drop")], scratch_mb=32).splitlines()  # fmt: skip
+    script = _init_script(
+        str(open_dir / "work"),
+        [str(open_dir), "/etc/hostname"],
+        shared=[str(open_dir / "drop")],
+        scratch_mb=32,
+    ).splitlines()
     stage = script[3].split()[-1]  # mount -t tmpfs ... labkit-root STAGE
     assert script[:3] == ["unset LABKIT_SANDBOX_INIT", "set -e", "umask 022"]
     assert f"mount --bind -o ro /usr {stage}/usr" in script
@@ -245,8 +272,14 @@ def test_init_script_builds_a_root_of_its_own(open_dir: Path) -> None:
     tail = script[script.index(f"cd {stage}") :]
     assert tail[1].endswith("pivot_root . .old-root")
     assert tail[2:5] == ["umount -l /.old-root", "rmdir /.old-root", "mount -o remount,ro,bind /"]
-    assert tail[5:] == [f"cd {open_dir}/work", "unset OLDPWD", "umask 077", "set +e", '"$@"',
-                        "exit $?"]  # fmt: skip
+    assert tail[5:] == [
+        f"cd {open_dir}/work",
+        "unset OLDPWD",
+        "umask 077",
+        "set +e",
+        '"$@"',
+        "exit $?",
+    ]
 
 
 def test_the_repository_around_labkit_is_out_of_sight(full: Isolation) -> None:
@@ -263,13 +296,30 @@ def test_the_repository_around_labkit_is_out_of_sight(full: Isolation) -> None:
         result = box.run([*_python(code), str(COURSE_ROOT)])
         # In the new /tmp: only the folders of what is visible (the workdir; Python and
         # labkit too when they live under /tmp, as in a CI clone there).
-        in_tmp = {Path(p).relative_to("/tmp").parts[0] for p in [box.workdir, *visible_folders()]
-                  if Path(p).is_relative_to("/tmp")}  # fmt: skip
+        in_tmp = {
+            Path(p).relative_to("/tmp").parts[0]
+            for p in [box.workdir, *visible_folders()]
+            if Path(p).is_relative_to("/tmp")
+        }
     seen = json.loads(result.stdout)
     assert seen["solutions"] is False
     assert set(seen["course"]) <= {"labkit", "datasets", ".venv"}, seen["course"]
-    allowed = {"bin", "dev", "etc", "lib", "lib32", "lib64", "libx32", "proc", "sbin", "sys",
-               "tmp", "usr", "var", *(Path(p).parts[1] for p in visible_folders())}  # fmt: skip
+    allowed = {
+        "bin",
+        "dev",
+        "etc",
+        "lib",
+        "lib32",
+        "lib64",
+        "libx32",
+        "proc",
+        "sbin",
+        "sys",
+        "tmp",
+        "usr",
+        "var",
+        *(Path(p).parts[1] for p in visible_folders()),
+    }
     assert set(seen["top"]) <= allowed, seen["top"]
     assert set(seen["tmp"]) == in_tmp and seen["shm"] == []
 
@@ -571,9 +621,13 @@ def test_run_checks_its_arguments() -> None:
             box.run(_python("pass"), env={"SEED": 7})
         with pytest.raises(TypeError, match="stdin must be bytes or None.*Received: stdin='hi'"):
             box.run(_python("pass"), stdin="hi")
-        with pytest.raises(TypeError, match="output_limit_bytes must be an int"):
+        with pytest.raises(
+            TypeError, match="output_limit_bytes must be a whole number. Received: .*=1000000.0"
+        ):
             box.run(_python("pass"), output_limit_bytes=1e6)
-        with pytest.raises(ValueError, match="output_limit_bytes must be at least 0.*=-1"):
+        with pytest.raises(
+            ValueError, match="output_limit_bytes must be a whole number >= 0. Received: .*=-1"
+        ):
             box.run(_python("pass"), output_limit_bytes=-1)
         with pytest.raises(TypeError, match="argv must be a list of str"):
             box.run("python -V")

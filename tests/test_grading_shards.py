@@ -26,8 +26,11 @@ STUDENTS = {"ada": SOLUTIONS, "bob": NOTEBOOKS, "cy": SOLUTIONS, "dan": NOTEBOOK
 
 def _files(folder: Path) -> dict[str, bytes]:
     """Every report under ``folder``, by relative path (part files left out)."""
-    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*"))
-            if p.is_file() and not p.name.startswith("part-")}  # fmt: skip
+    return {
+        str(p.relative_to(folder)): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and not p.name.startswith("part-")
+    }
 
 
 @pytest.fixture(scope="module")
@@ -46,11 +49,11 @@ def runs(tmp_path_factory) -> dict:
     secret.chmod(0o600)
     common = [str(submissions), "--secret-file", str(secret), "--lesson", "00"]
     one = main(["grade", *common, "--out", str(base / "one"), "--workers", "2"])
+    grade = [sys.executable, "-m", "labkit", "grade", *common]
     shard_commands = [
-        [sys.executable, "-m", "labkit", "grade", *common, "--out", str(base / f"shard{i}"),
-         "--workers", "1", "--shard", f"{i}/2"]
+        [*grade, "--out", str(base / f"shard{i}"), "--workers", "1", "--shard", f"{i}/2"]
         for i in (1, 2)
-    ]  # fmt: skip
+    ]
     environment = {**os.environ, "PYTHONUNBUFFERED": "1"}
     shards = [
         subprocess.Popen(
@@ -60,8 +63,9 @@ def runs(tmp_path_factory) -> dict:
     ]
     outputs = [process.communicate(timeout=600)[0] for process in shards]
     codes = [process.returncode for process in shards]
-    merged = main(["grade-merge", str(base / "shard1"), str(base / "shard2"),
-                   "--out", str(base / "merged")])  # fmt: skip
+    merged = main(
+        ["grade-merge", str(base / "shard1"), str(base / "shard2"), "--out", str(base / "merged")]
+    )
     return {"base": base, "codes": [one, *codes, merged], "outputs": outputs}
 
 

@@ -100,8 +100,12 @@ def test_the_kit_holds_the_learner_lessons_and_labkit_but_no_solutions(kit: Path
 def test_no_line_of_any_answer_is_in_any_kit_file(kit: Path):
     secret = _secret_lines() - _public_lines()
     assert len(secret) > 300, "the search would prove nothing"
-    found = {(path.relative_to(kit).as_posix(), line) for path, text in _texts(kit).items()
-             for line in secret if line in text}  # fmt: skip
+    found = {
+        (path.relative_to(kit).as_posix(), line)
+        for path, text in _texts(kit).items()
+        for line in secret
+        if line in text
+    }
     assert not found, sorted(found)[:10]
     # The same search finds the answers in the instructor's copy: the test can fail.
     instructor = _texts(COURSE_ROOT / "labkit" / "lessons") | _texts(COURSE_ROOT / "notebooks")
@@ -122,8 +126,15 @@ def _run_in_kit(kit: Path, code: str, *args: str, stdin: str = "") -> subprocess
     """Run ``code`` in a fresh Python whose labkit is the kit's."""
     env = {k: v for k, v in os.environ.items() if "PYTEST" not in k}
     env |= {"PYTHONPATH": str(kit), "LABKIT_NUM_THREADS": "1", "MPLBACKEND": "Agg"}
-    return subprocess.run([sys.executable, "-c", ONLY_THE_KIT + code, *args], cwd=kit, env=env,
-                          input=stdin, capture_output=True, text=True, timeout=300)  # fmt: skip
+    return subprocess.run(
+        [sys.executable, "-c", ONLY_THE_KIT + code, *args],
+        cwd=kit,
+        env=env,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
 
 
 def _output(done: subprocess.CompletedProcess) -> str:
@@ -187,11 +198,18 @@ def _self_check_work() -> list[dict]:
             at = source_cells.index(solutions[exercise.id])
             placeholder = learner_cells[at]
             check = next(c for c in learner_cells[at + 1 :] if f'labkit.check("{exercise.id}"' in c)
-            work.append({"id": exercise.id, "kind": "learner", "exercise": placeholder,
-                         "check": check})  # fmt: skip
+            work.append(
+                {"id": exercise.id, "kind": "learner", "exercise": placeholder, "check": check}
+            )
             if exercise.kind == "function":
-                work.append({"id": exercise.id, "kind": "solution",
-                             "exercise": solutions[exercise.id], "check": check})  # fmt: skip
+                work.append(
+                    {
+                        "id": exercise.id,
+                        "kind": "solution",
+                        "exercise": solutions[exercise.id],
+                        "check": check,
+                    }
+                )
     return work
 
 

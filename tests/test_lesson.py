@@ -14,7 +14,9 @@ def test_choose_size_keeps_explicit_values_in_smoke_mode():
     assert choose_size(None, full=40, smoke=3, smoke_mode=True) == 3
     assert choose_size(7, full=40, smoke=3, smoke_mode=True) == 7
     assert choose_size(0, full=40, smoke=3, smoke_mode=True) == 0  # 0 is a value, not "unset"
-    with pytest.raises(TypeError, match="smoke_mode must be True or False"):
+    with pytest.raises(
+        TypeError, match="smoke_mode must be True or False. Received: smoke_mode='yes'"
+    ):
         choose_size(None, full=1, smoke=2, smoke_mode="yes")
 
 

@@ -45,8 +45,12 @@ RESULTS = {lesson["notebook"]: lesson for lesson in load_results()["lessons"]}
 def _report(notebook: Path, run: str, seconds: float, peak_memory_mb: float | None) -> None:
     """Add one line to the session's run report (printed at the end by conftest.py)."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    line = {"notebook": notebook.stem, "run": run, "seconds": round(seconds, 1),
-            "peak_memory_mb": round(peak_memory_mb or 0)}  # fmt: skip
+    line = {
+        "notebook": notebook.stem,
+        "run": run,
+        "seconds": round(seconds, 1),
+        "peak_memory_mb": round(peak_memory_mb or 0),
+    }
     with REPORT.open("a", encoding="utf-8") as report:
         report.write(json.dumps(line) + "\n")
 
@@ -96,10 +100,20 @@ def _nbval(notebook: Path, workdir: Path, env: dict) -> tuple[int, str, float, f
     the kernel's peak memory (MB)."""
     (workdir / "pytest.ini").write_text("[pytest]\n")  # none of the course's own options
     command = [
-        sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-c", "pytest.ini",
-        "--nbval-lax", "--nbval-current-env", f"--nbval-sanitize-with={SANITIZE}",
-        "--nbval-cell-timeout=600", notebook.name,
-    ]  # fmt: skip
+        sys.executable,
+        "-m",
+        "pytest",
+        "-q",
+        "-p",
+        "no:cacheprovider",
+        "-c",
+        "pytest.ini",
+        "--nbval-lax",
+        "--nbval-current-env",
+        f"--nbval-sanitize-with={SANITIZE}",
+        "--nbval-cell-timeout=600",
+        notebook.name,
+    ]
     log, peak = workdir / "nbval.log", [0.0]
     start = time.perf_counter()
     with log.open("w") as out:

@@ -186,7 +186,10 @@ def test_confusion_matrix_draws_on_given_axes():
 def test_confusion_matrix_errors():
     with pytest.raises(ValueError, match=r"len\(y_pred\)=2, len\(y_true\)=3"):
         plot_confusion_matrix([0, 1, 1], [0, 1])
-    with pytest.raises(ValueError, match="normalize must be None, 'true', 'pred' or 'all'.*'rows'"):
+    with pytest.raises(
+        ValueError,
+        match="normalize must be one of 'true', 'pred', 'all'. Received: normalize='rows'",
+    ):
         plot_confusion_matrix([0, 1], [0, 1], normalize="rows")
     with pytest.raises(ValueError, match="nothing to count"):
         plot_confusion_matrix([], [])
@@ -246,11 +249,17 @@ def test_decision_boundary_errors():
         plot_decision_boundary(sign_of_first_feature, np.zeros(4), [0, 1, 0, 1])
     with pytest.raises(ValueError, match=r"len\(y\)=3, len\(X\)=4"):
         plot_decision_boundary(sign_of_first_feature, X, [0, 1, 0])
-    with pytest.raises(ValueError, match="resolution must be at least 2. Received: resolution=1"):
+    with pytest.raises(
+        ValueError, match="resolution must be a whole number >= 2. Received: resolution=1"
+    ):
         plot_decision_boundary(sign_of_first_feature, X, [0, 1, 0, 1], resolution=1)
-    with pytest.raises(TypeError, match="resolution must be an integer. Received: resolution=2.5"):
+    with pytest.raises(
+        TypeError, match="resolution must be a whole number. Received: resolution=2.5"
+    ):
         plot_decision_boundary(sign_of_first_feature, X, [0, 1, 0, 1], resolution=2.5)
-    with pytest.raises(ValueError, match="padding=-1"):
+    with pytest.raises(
+        ValueError, match="padding must be a finite number >= 0. Received: padding=-1"
+    ):
         plot_decision_boundary(sign_of_first_feature, X, [0, 1, 0, 1], padding=-1)
     with pytest.raises(ValueError, match="got 9 points and returned 18 values"):
         plot_decision_boundary(lambda P: np.zeros((len(P), 2)), X, [0, 1, 0, 1], resolution=3)
@@ -343,7 +352,7 @@ def test_image_grid_errors():
         plot_image_grid(np.zeros((2, 4, 4)), labels=[1, 2], predictions=[1, 2, 3])
     with pytest.raises(ValueError, match="predictions need labels"):
         plot_image_grid(np.zeros((2, 4, 4)), predictions=[1, 2])
-    with pytest.raises(ValueError, match="ncols must be at least 1. Received: ncols=0"):
+    with pytest.raises(ValueError, match="ncols must be a whole number >= 1. Received: ncols=0"):
         plot_image_grid(np.zeros((2, 4, 4)), ncols=0)
-    with pytest.raises(TypeError, match="ncols must be an integer. Received: ncols='4'"):
+    with pytest.raises(TypeError, match="ncols must be a whole number. Received: ncols='4'"):
         plot_image_grid(np.zeros((2, 4, 4)), ncols="4")

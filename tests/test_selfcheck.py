@@ -21,8 +21,9 @@ SQUARE = Exercise(
 
 @pytest.fixture
 def fake_lesson(monkeypatch):
-    monkeypatch.setattr(selfcheck, "_public_view",
-                        lambda i: public_view(SQUARE) if i == "99.ex1" else None)  # fmt: skip
+    monkeypatch.setattr(
+        selfcheck, "_public_view", lambda i: public_view(SQUARE) if i == "99.ex1" else None
+    )
 
 
 def test_verdicts(fake_lesson, capsys):

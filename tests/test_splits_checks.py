@@ -195,9 +195,9 @@ def test_bad_keyword_arguments_raise():
         check_split([0, 1], [2, 3], n=4, groups=[0, 1, 2])
     with pytest.raises(ValueError, match=r"order must be 1-D with one entry per sample \(n=3\)"):
         check_split([0], [1], groups=[0, 1, 2], order=[0, 1])
-    with pytest.raises(ValueError, match="n=0 is too small"):
+    with pytest.raises(ValueError, match=r"n must be a whole number >= 1.*Received: n=0"):
         check_split([0], [1], n=0)
-    with pytest.raises(ValueError, match="gap=-1 is too small"):
+    with pytest.raises(ValueError, match=r"gap must be a whole number >= 0.*Received: gap=-1"):
         check_split([0], [1], order=[0, 1], gap=-1)
-    with pytest.raises(TypeError, match="n must be an int"):
+    with pytest.raises(TypeError, match=r"n must be a whole number.*Received: n=2.0"):
         check_split([0], [1], n=2.0)

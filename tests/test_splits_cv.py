@@ -253,10 +253,19 @@ def test_time_series_split_errors():
 @pytest.mark.parametrize(
     ("kwargs", "error", "match"),
     [
-        ({"max_train_size": 0}, ValueError, "max_train_size=0 is too small"),
-        ({"test_size": 0}, ValueError, "test_size=0 is too small"),
-        ({"gap": -1}, ValueError, "gap=-1 is too small"),
-        ({"gap": 1.0}, TypeError, "gap must be an int"),
+        (
+            {"max_train_size": 0},
+            ValueError,
+            r"max_train_size must be a whole number >= 1 .*"
+            r"Received: max_train_size=0",
+        ),
+        (
+            {"test_size": 0},
+            ValueError,
+            "test_size must be a whole number >= 1 .*Received: test_size=0",
+        ),
+        ({"gap": -1}, ValueError, r"gap must be a whole number >= 0 .*Received: gap=-1"),
+        ({"gap": 1.0}, TypeError, r"gap must be a whole number .*Received: gap=1.0"),
     ],
 )
 def test_time_series_split_constructor_errors(kwargs, error, match):
@@ -302,9 +311,9 @@ def test_get_n_splits_and_all_splitters_accept_the_same_call(cv):
 @pytest.mark.parametrize(
     ("n_splits", "error", "match"),
     [
-        (1, ValueError, "n_splits=1 is too small: must be at least 2.*Received: n_splits=1"),
-        (2.0, TypeError, "n_splits must be an int"),
-        (True, TypeError, "n_splits must be an int"),
+        (1, ValueError, "n_splits must be a whole number >= 2 .*Received: n_splits=1"),
+        (2.0, TypeError, "n_splits must be a whole number .*Received: n_splits=2.0"),
+        (True, TypeError, "n_splits must be a whole number .*Received: n_splits=True"),
     ],
 )
 def test_n_splits_is_validated(cls, n_splits, error, match):
@@ -316,11 +325,15 @@ def test_n_splits_is_validated(cls, n_splits, error, match):
 def test_shuffle_arguments_are_validated(cls):
     with pytest.raises(ValueError, match="random_state=3 has no effect because shuffle=False"):
         cls(3, random_state=3)
-    with pytest.raises(TypeError, match="shuffle must be True or False"):
+    with pytest.raises(TypeError, match="shuffle must be True or False. Received: shuffle='yes'"):
         cls(3, shuffle="yes")
-    with pytest.raises(ValueError, match="random_state=-1 is too small"):
+    with pytest.raises(
+        ValueError, match="random_state must be a whole number >= 0 .*Received: random_state=-1"
+    ):
         cls(3, shuffle=True, random_state=-1)
-    with pytest.raises(TypeError, match="random_state must be an int"):
+    with pytest.raises(
+        TypeError, match="random_state must be a whole number .*Received: random_state=0.5"
+    ):
         cls(3, shuffle=True, random_state=0.5)
 
 

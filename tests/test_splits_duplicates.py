@@ -150,12 +150,24 @@ def test_bad_arrays_raise(a, b, error, match):
 @pytest.mark.parametrize(
     ("kwargs", "error", "match"),
     [
-        ({"decimals": -1}, ValueError, "decimals=-1 is too small"),
-        ({"decimals": 2.0}, TypeError, "decimals must be an int"),
-        ({"near_threshold": -0.5}, ValueError, "distance >= 0.*near_threshold=-0.5"),
-        ({"near_threshold": float("nan")}, ValueError, "distance >= 0"),
-        ({"near_threshold": "1"}, TypeError, "near_threshold must be a number or None"),
-        ({"near_threshold": True}, TypeError, "near_threshold must be a number or None"),
+        (
+            {"decimals": -1},
+            ValueError,
+            "decimals must be a whole number >= 0 .*Received: decimals=-1",
+        ),
+        ({"decimals": 2.0}, TypeError, "decimals must be a whole number .*Received: decimals=2.0"),
+        ({"near_threshold": -0.5}, ValueError, ">= 0. Received: near_threshold=-0.5"),
+        ({"near_threshold": float("nan")}, ValueError, ">= 0. Received: near_threshold=nan"),
+        (
+            {"near_threshold": "1"},
+            TypeError,
+            "near_threshold must be a number. Received: near_threshold='1'",
+        ),
+        (
+            {"near_threshold": True},
+            TypeError,
+            "near_threshold must be a number. Received: near_threshold=True",
+        ),
     ],
 )
 def test_bad_options_raise(kwargs, error, match):

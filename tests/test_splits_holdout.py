@@ -220,7 +220,11 @@ def test_numpy_integer_n_is_accepted():
 
 
 def test_bad_seed_and_stratify_types_raise():
-    with pytest.raises(TypeError, match="seed must be an int or None"):
+    with pytest.raises(
+        TypeError, match=r"seed must be a whole number \(or None\). Received: seed=1.5"
+    ):
         train_val_test_split(10, seed=1.5)
-    with pytest.raises(TypeError, match="stratify must be True or False"):
+    with pytest.raises(ValueError, match="seed must be a whole number >= 0 .*Received: seed=-1"):
+        train_val_test_split(10, seed=-1)
+    with pytest.raises(TypeError, match="stratify must be True or False. Received: stratify='yes'"):
         train_val_test_split(np.zeros(10), stratify="yes")

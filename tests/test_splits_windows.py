@@ -79,13 +79,37 @@ def test_too_short_series_raises():
 @pytest.mark.parametrize(
     ("kwargs", "error", "match"),
     [
-        ({"input_length": 0}, ValueError, "input_length=0 is too small: must be at least 1"),
-        ({"input_length": -2}, ValueError, "input_length=-2 is too small"),
-        ({"input_length": 3, "target_length": 0}, ValueError, "target_length=0 is too small"),
-        ({"input_length": 3, "gap": -1}, ValueError, "gap=-1 is too small: must be at least 0"),
-        ({"input_length": 3, "stride": 0}, ValueError, "stride=0 is too small"),
-        ({"input_length": 2.5}, TypeError, "input_length must be an int"),
-        ({"input_length": 3, "stride": None}, TypeError, "stride must be an int"),
+        (
+            {"input_length": 0},
+            ValueError,
+            "input_length must be a whole number >= 1 .*Received: input_length=0",
+        ),
+        ({"input_length": -2}, ValueError, ">= 1 .*Received: input_length=-2"),
+        (
+            {"input_length": 3, "target_length": 0},
+            ValueError,
+            "target_length must be a whole number >= 1 .*Received: target_length=0",
+        ),
+        (
+            {"input_length": 3, "gap": -1},
+            ValueError,
+            "gap must be a whole number >= 0 .*Received: gap=-1",
+        ),
+        (
+            {"input_length": 3, "stride": 0},
+            ValueError,
+            "stride must be a whole number >= 1 .*Received: stride=0",
+        ),
+        (
+            {"input_length": 2.5},
+            TypeError,
+            "input_length must be a whole number .*Received: input_length=2.5",
+        ),
+        (
+            {"input_length": 3, "stride": None},
+            TypeError,
+            "stride must be a whole number .*Received: stride=None",
+        ),
     ],
 )
 def test_bad_lengths_raise(kwargs, error, match):

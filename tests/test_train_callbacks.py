@@ -12,7 +12,7 @@ from torch import nn
 from torch.nn import functional as F
 
 from labkit.device import DeviceChoice
-from labkit.train import fit
+from labkit.train import SpeedOptions, fit
 from labkit.train.callbacks import Callback, EarlyStopping, NonFiniteGuard, run_hook
 from labkit.train.history import History
 from labkit.train.state import TrainState
@@ -59,7 +59,6 @@ def bare_state(model=None):
         model=model,
         optimizer=torch.optim.SGD(model.parameters(), lr=0.1),
         scaler=torch.amp.GradScaler("cpu", enabled=False),
-        scheduler=None,
         device=DeviceChoice("cpu", "fp32", 1, "test"),
         history=History(),
         epochs=100,
@@ -71,6 +70,7 @@ def bare_state(model=None):
 def feed(stopper, values, monitor="val_loss"):
     """Give ``stopper`` one epoch-end value at a time until it stops; the epochs it ran."""
     state = bare_state()
+    stopper.reset()
     stopper.on_train_begin(state)
     for value in values:
         state.epoch += 1
@@ -209,17 +209,23 @@ def test_an_explicit_mode_overrides_the_guess():
 
 
 def test_early_stopping_rejects_an_unknown_mode():
-    with pytest.raises(ValueError, match=r"mode='best' is not known\. Choose 'auto', 'min' or"):
+    with pytest.raises(
+        ValueError, match=r"mode must be one of 'auto', 'min', 'max'\. Received: mode='best'"
+    ):
         EarlyStopping(mode="best")
 
 
 def test_early_stopping_rejects_a_negative_patience():
-    with pytest.raises(ValueError, match=r"must be >= 0\. Received: patience=-1, min_delta=0"):
+    with pytest.raises(
+        ValueError, match=r"patience must be a whole number >= 0\. Received: patience=-1"
+    ):
         EarlyStopping(patience=-1)
 
 
 def test_early_stopping_rejects_a_negative_min_delta():
-    with pytest.raises(ValueError, match=r"Received: patience=5, min_delta=-0\.1"):
+    with pytest.raises(
+        ValueError, match=r"min_delta must be a finite number >= 0\. Received: min_delta=-0\.1"
+    ):
         EarlyStopping(min_delta=-0.1)
 
 
@@ -376,7 +382,7 @@ def test_the_best_weights_are_restored_when_training_stops_inside_an_epoch():
             batch_size=8,
             callbacks=[EarlyStopping(patience=3), snapshots],
             loss_fn=loss_fn,
-            log_every=1,
+            speed=SpeedOptions(log_every=1),
         )
     assert history.epochs == 1
     assert torch.isnan(snapshots.before_restore["weight"]).all()  # training did diverge
@@ -397,7 +403,7 @@ def train_with_bad_loss(bad, bad_calls, epochs=3, log_every=5, **options):
         batch_size=4,
         callbacks=[snapshots],
         loss_fn=LossBecomesNonFinite(bad, bad_calls),
-        log_every=log_every,
+        speed=SpeedOptions(log_every=log_every),
         **options,
     )
     return history, snapshots
@@ -506,3 +512,49 @@ def test_the_default_guard_runs_before_user_callbacks_of_the_same_order():
 
     train(new_model(), (X, y), epochs=1, callbacks=[EarlyStopping("loss"), SeeCallbacks()])
     assert seen == ["NonFiniteGuard", "SeeCallbacks", "EarlyStopping"]
+
+
+# --- the step hook ------------------------------------------------------------------------
+
+
+class StepCounter(Callback):
+    """Records the optimizer step count each time on_step_end runs."""
+
+    def __init__(self) -> None:
+        self.steps: list[int] = []
+
+    def on_step_end(self, state: TrainState) -> None:
+        self.steps.append(state.step)
+
+
+def test_on_step_end_runs_after_every_optimizer_step():
+    X, y = toy_data(n=20)
+    counter = StepCounter()
+    train(new_model(), (X, y), epochs=2, batch_size=8, callbacks=[counter])
+    assert counter.steps == [1, 2, 3, 4, 5, 6]  # 3 batches (8, 8, 4) per epoch
+
+
+def test_callbacks_without_a_step_hook_are_not_called_every_step(monkeypatch):
+    X, y = toy_data(n=20)
+    counter = StepCounter()
+    called = []
+    monkeypatch.setattr(Callback, "on_step_end", lambda self, state: called.append(self))
+    train(new_model(), (X, y), epochs=1, callbacks=[EarlyStopping("loss"), counter])
+    assert called == [] and counter.steps == [1, 2, 3]
+
+
+def test_reset_runs_before_on_train_begin_and_both_once_per_fit():
+    X, y = toy_data(n=16)
+    calls = []
+
+    class Order(Callback):
+        def reset(self) -> None:
+            calls.append("reset")
+
+        def on_train_begin(self, state: TrainState) -> None:
+            calls.append("on_train_begin")
+
+    callback = Order()
+    for _ in range(2):
+        train(new_model(), (X, y), epochs=1, callbacks=[callback])
+    assert calls == ["reset", "on_train_begin"] * 2

@@ -1,11 +1,21 @@
 """Tests for labkit.train.checkpoint: exact resume and safe files."""
 
+import math
+
 import pytest
 import torch
 from torch import nn
 
 from labkit.device import DeviceChoice, seed_everything
-from labkit.train import Callback, Checkpoint, EarlyStopping, fit, load_checkpoint
+from labkit.train import (
+    Callback,
+    Checkpoint,
+    EarlyStopping,
+    LearningRateSchedule,
+    SpeedOptions,
+    fit,
+    load_checkpoint,
+)
 
 CPU = DeviceChoice("cpu", "fp32", torch.get_num_threads(), "test")
 
@@ -34,14 +44,13 @@ def run(model, optimizer, scheduler, callbacks, **kwargs):
         val,
         epochs=5,
         optimizer=optimizer,
-        scheduler=scheduler,
         loss_fn=nn.CrossEntropyLoss(),
         batch_size=16,
         device=CPU,
         progress=False,
-        log_every=3,
+        speed=SpeedOptions(log_every=3),
         seed=11,
-        callbacks=callbacks,
+        callbacks=[LearningRateSchedule(scheduler), *callbacks],
         **kwargs,
     )
 
@@ -99,13 +108,13 @@ def test_checkpoint_holds_every_piece(tmp_path):
         "model",
         "optimizer",
         "scaler",
-        "scheduler",
         "history",
         "callbacks",
         "random",
     }
     assert set(payload["random"]) == {"python", "numpy", "torch", "cuda"}
     assert "EarlyStopping#0" in payload["callbacks"]
+    assert payload["callbacks"]["LearningRateSchedule#0"]["scheduler"]["last_epoch"] == 5
     assert payload["history"]["epochs"] == 5
 
 
@@ -157,3 +166,58 @@ def test_unreadable_checkpoints_give_clear_errors(tmp_path):
 def test_checkpoint_arguments():
     with pytest.raises(ValueError, match="every=0"):
         Checkpoint("x.pt", every=0)
+
+
+class SeesTheStart(Callback):
+    """Remembers the epoch, history length and EarlyStopping's best value at on_train_begin."""
+
+    def __init__(self, stopper):
+        self.stopper = stopper
+        self.seen = None
+
+    def on_train_begin(self, state):
+        self.seen = (state.epoch, state.history.epochs, self.stopper.best)
+
+
+def test_on_train_begin_sees_the_restored_run(tmp_path):
+    """Callbacks are reset, then the checkpoint restored, then on_train_begin runs."""
+    first = make_run()
+    with pytest.raises(KeyboardInterrupt):
+        run(*first, [EarlyStopping(patience=50), Checkpoint(tmp_path / "cut.pt"), InterruptIn(3)])
+    saved = load_checkpoint(tmp_path / "cut.pt")["callbacks"]["EarlyStopping#0"]["best"]
+
+    stopper = EarlyStopping(patience=50)
+    stopper.best = -123.0  # left over from an earlier run: reset must forget it
+    watcher = SeesTheStart(stopper)
+    resumed = make_run()
+    run(
+        *resumed,
+        [stopper, Checkpoint(tmp_path / "cut.pt"), watcher],
+        resume_from=tmp_path / "cut.pt",
+    )
+    assert watcher.seen == (3, 3, saved)
+    assert math.isfinite(saved)
+
+
+def test_a_checkpoint_of_an_older_format_says_so(tmp_path):
+    old = tmp_path / "old.pt"
+    torch.save({"format": "labkit-checkpoint-1", "epoch": 2}, old)
+    with pytest.raises(ValueError, match="another version of labkit .*Train again"):
+        load_checkpoint(old)
+
+
+# --- LearningRateSchedule -----------------------------------------------------------------
+
+
+def test_learning_rate_schedule_rejects_what_cannot_work():
+    model, optimizer, scheduler = make_run()
+    with pytest.raises(TypeError, match="torch.optim.lr_scheduler"):
+        LearningRateSchedule(optimizer)
+    with pytest.raises(ValueError, match="Received: interval='batch'"):
+        LearningRateSchedule(scheduler, interval="batch")
+    plateau = torch.optim.lr_scheduler.ReduceLROnPlateau(optimizer)
+    with pytest.raises(ValueError, match="stepped per epoch"):
+        LearningRateSchedule(plateau, interval="step")
+    other_model, other_optimizer, _ = make_run()
+    with pytest.raises(ValueError, match="another optimizer"):
+        run(other_model, other_optimizer, scheduler, [])

@@ -1,15 +1,12 @@
 """Tests for labkit.train.checks: each common mistake gives an error that shows the value."""
 
 import math
-import re
 
-import numpy as np
 import pytest
 import torch
 from torch import nn
 
 from labkit.train.checks import (
-    check_count,
     check_model_and_targets,
     check_optimizer,
     check_pair,
@@ -45,31 +42,6 @@ class RecordsMode(nn.Module):
 def features(n=6, n_features=4):
     """Random float32 inputs."""
     return torch.randn(n, n_features, generator=torch.Generator().manual_seed(0))
-
-
-# --- check_count --------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize("value", [0, -1, 2.5, True, "3", None, 3.0])
-def test_check_count_rejects_what_is_not_a_whole_number_of_at_least_1(value):
-    expected = re.escape(f"epochs must be a whole number >= 1. Received: epochs={value!r}")
-    with pytest.raises(ValueError, match=expected):
-        check_count("epochs", value)
-
-
-def test_check_count_respects_the_minimum():
-    check_count("log_every", 3, minimum=3)
-    with pytest.raises(ValueError, match=r"log_every must be a whole number >= 3\. .*=2"):
-        check_count("log_every", 2, minimum=3)
-
-
-@pytest.mark.parametrize("value", [1, 32, 10**9])
-def test_check_count_accepts_whole_numbers(value):
-    assert check_count("batch_size", value) is None
-
-
-def test_check_count_accepts_numpy_integers():
-    check_count("batch_size", np.int64(64))
 
 
 # --- check_optimizer ----------------------------------------------------------------------

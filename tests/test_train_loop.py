@@ -9,7 +9,15 @@ from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
 
 from labkit.device import DeviceChoice, seed_everything
-from labkit.train import Callback, accuracy, evaluate, fit, predict
+from labkit.train import (
+    Callback,
+    LearningRateSchedule,
+    SpeedOptions,
+    accuracy,
+    evaluate,
+    fit,
+    predict,
+)
 from labkit.train.batches import epoch_generator
 
 CPU = DeviceChoice("cpu", "fp32", torch.get_num_threads(), "test")
@@ -127,7 +135,13 @@ class CountSteps(Callback):
 def test_log_every_controls_how_often_the_loss_is_read(digits):
     X, y, _, _ = digits
     counter = CountSteps()
-    train(mlp(), (X[:320], y[:320]), batch_size=32, log_every=4, callbacks=[counter])
+    train(
+        mlp(),
+        (X[:320], y[:320]),
+        batch_size=32,
+        speed=SpeedOptions(log_every=4),
+        callbacks=[counter],
+    )
     # 10 steps per epoch: reads at steps 4, 8 and at the end of each epoch.
     assert counter.logs == [(0, 4), (0, 8), (0, 10), (1, 12), (1, 16), (1, 20), (1, 20)]
 
@@ -188,8 +202,7 @@ def test_one_cycle_schedule_steps_every_batch(digits):
         epochs=3,
         batch_size=100,
         optimizer=optimizer,
-        scheduler=schedule,
-        scheduler_interval="batch",
+        callbacks=[LearningRateSchedule(schedule, interval="step")],
     )
     assert schedule.last_epoch == 3 * steps_per_epoch
     lrs = history["lr"]  # the rate used during each epoch's last step... recorded after it
@@ -201,13 +214,22 @@ def test_epoch_schedules_including_plateau(digits):
     model = mlp()
     optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
     step = torch.optim.lr_scheduler.StepLR(optimizer, step_size=1, gamma=0.5)
-    history = train(model, (X, y), epochs=3, optimizer=optimizer, scheduler=step)
+    history = train(
+        model, (X, y), epochs=3, optimizer=optimizer, callbacks=[LearningRateSchedule(step)]
+    )
     assert history["lr"] == [0.1, 0.05, 0.025]
 
     optimizer = torch.optim.SGD(model.parameters(), lr=0.0)
     plateau = torch.optim.lr_scheduler.ReduceLROnPlateau(optimizer, patience=0, factor=0.5)
     optimizer.param_groups[0]["lr"] = 0.0
-    train(model, (X, y), (Xv, yv), epochs=3, optimizer=optimizer, scheduler=plateau)
+    train(
+        model,
+        (X, y),
+        (Xv, yv),
+        epochs=3,
+        optimizer=optimizer,
+        callbacks=[LearningRateSchedule(plateau)],
+    )
     # lr=0 never improves val_loss: with patience 0 the plateau scheduler halves lr=0 each
     # epoch after the first, and its best value is the first epoch's val_loss.
     assert plateau.num_bad_epochs == 0 and plateau.last_epoch == 3
@@ -236,7 +258,7 @@ def test_channels_last_for_image_batches(digits):
     assert history["loss"][1] < history["loss"][0]
 
     plain = SmallCNN()
-    train(plain, (images, y), epochs=1, channels_last=False)
+    train(plain, (images, y), epochs=1, speed=SpeedOptions(channels_last=False))
     assert plain.conv.weight.is_contiguous()
 
     with pytest.raises(ValueError, match=r"x.flatten\(1\)"):
@@ -246,7 +268,7 @@ def test_channels_last_for_image_batches(digits):
 def test_compile_option_trains(digits):
     X, y, _, _ = digits
     model = nn.Linear(64, 10)
-    history = train(model, (X[:256], y[:256]), epochs=2, compile=True)
+    history = train(model, (X[:256], y[:256]), epochs=2, speed=SpeedOptions(compile=True))
     assert history.epochs == 2 and history["loss"][1] < history["loss"][0]
 
 
@@ -255,9 +277,11 @@ def test_compile_option_trains(digits):
     [
         ({"epochs": 0}, ValueError, "epochs must be a whole number >= 1. Received: epochs=0"),
         ({"batch_size": -4}, ValueError, "batch_size=-4"),
-        ({"log_every": 0}, ValueError, "log_every=0"),
-        ({"grad_clip": -1.0}, ValueError, "grad_clip=-1.0"),
-        ({"scheduler_interval": "step"}, ValueError, "'step'"),
+        ({"epochs": True}, TypeError, "epochs must be a whole number. Received: epochs=True"),
+        ({"seed": -1}, ValueError, "seed must be a whole number >= 0. Received: seed=-1"),
+        ({"grad_clip": -1.0}, ValueError, "grad_clip must be a finite number > 0"),
+        ({"progress": "yes"}, ValueError, "progress='yes'"),
+        ({"speed": {"compile": True}}, TypeError, "SpeedOptions"),
         ({"precision": "fp64"}, ValueError, "precision='fp64'"),
         ({"callbacks": [print]}, TypeError, "Received: builtin_function_or_method"),
         ({"optimizer": "adam"}, TypeError, "torch.optim.SGD"),
@@ -292,3 +316,23 @@ def test_data_errors(digits):
         if torch.cuda.is_available():
             raise RuntimeError("device='cuda' was requested (skipped: this machine has CUDA)")
         train(mlp(), (X, y), device="cuda")
+
+
+def test_the_devices_thread_count_is_applied_however_the_device_is_given(digits, monkeypatch):
+    X, y, _, _ = digits
+    before = torch.get_num_threads()
+    monkeypatch.setenv("LABKIT_NUM_THREADS", "1")
+    try:
+        for device in ("cpu", None):
+            torch.set_num_threads(2)
+            train(mlp(), (X[:64], y[:64]), epochs=1, device=device)
+            assert torch.get_num_threads() == 1, device
+    finally:
+        torch.set_num_threads(before)
+
+
+def test_speed_options_are_checked():
+    with pytest.raises(ValueError, match="Received: log_every=0"):
+        SpeedOptions(log_every=0)
+    with pytest.raises(TypeError, match="Received: compile='yes'"):
+        SpeedOptions(compile="yes")

@@ -10,7 +10,7 @@ from torch import nn
 
 from labkit.device import DeviceChoice
 from labkit.train import fit
-from labkit.train.callbacks import EarlyStopping
+from labkit.train.callbacks import Callback, EarlyStopping
 from labkit.train.history import History
 from labkit.train.progress import LivePlot, ProgressBar, _metrics_to_plot, format_logs, in_notebook
 from labkit.train.state import TrainState
@@ -59,7 +59,6 @@ def bare_state(history):
         model=model,
         optimizer=torch.optim.SGD(model.parameters(), lr=0.1),
         scaler=torch.amp.GradScaler("cpu", enabled=False),
-        scheduler=None,
         device=DeviceChoice("cpu", "fp32", 1, "test"),
         history=history,
         epochs=3,
@@ -220,7 +219,7 @@ def test_live_plot_displays_once_then_updates_the_same_picture(fake_display):
     history = history_of()
     state = bare_state(history)
     plot = LivePlot(min_interval=0)  # redraw after every epoch
-    plot.on_train_begin(state)
+    plot.reset()
     for loss in (0.9, 0.6, 0.4):
         history.append({"loss": loss, "val_loss": loss + 0.1, "lr": 0.1})
         state.epoch += 1
@@ -240,7 +239,7 @@ def test_live_plot_starts_a_new_picture_for_a_new_run(fake_display):
     state = bare_state(history)
     plot = LivePlot(min_interval=0)
     for _ in range(2):  # two fit() calls with the same LivePlot
-        plot.on_train_begin(state)
+        plot.reset()
         plot.on_epoch_end(state, {})
         plot.on_epoch_end(state, {})
     assert len(fake_display) == 2
@@ -251,7 +250,7 @@ def test_live_plot_redraws_at_most_every_interval_and_always_at_the_end(fake_dis
     history = history_of()
     state = bare_state(history)
     plot = LivePlot(min_interval=3600)
-    plot.on_train_begin(state)
+    plot.reset()
     for loss in (0.9, 0.6, 0.4):
         history.append({"loss": loss, "lr": 0.1})
         plot.on_epoch_end(state, {})
@@ -261,3 +260,33 @@ def test_live_plot_redraws_at_most_every_interval_and_always_at_the_end(fake_dis
     assert len(handle.updates) == 1 and handle.updates[0].data == plot.render(history)
     plot.on_train_end(state)
     assert len(handle.updates) == 1  # nothing new to show: no redraw
+
+
+# --- what progress= asks for --------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("progress", "in_a_notebook", "expected"),
+    [
+        (True, False, ["ProgressBar"]),
+        (True, True, ["ProgressBar", "LivePlot"]),
+        ("bar", True, ["ProgressBar"]),
+        ("plot", True, ["LivePlot"]),
+        ("plot", False, []),
+        (False, True, []),
+    ],
+)
+def test_progress_chooses_a_bar_a_plot_or_neither(
+    monkeypatch, fake_display, progress, in_a_notebook, expected
+):
+    monkeypatch.setattr("labkit.train.setup.in_notebook", lambda: in_a_notebook)
+    monkeypatch.setattr("labkit.train.progress.in_notebook", lambda: in_a_notebook)
+    seen = []
+
+    class SeeCallbacks(Callback):
+        def on_train_begin(self, state):
+            seen.extend(type(c).__name__ for c in state.callbacks)
+
+    train(epochs=1, progress=progress, callbacks=[SeeCallbacks()])
+    shown = [name for name in seen if name in ("ProgressBar", "LivePlot")]
+    assert shown == expected

@@ -22,6 +22,7 @@ import os
 from labkit.datasets import bundled, generated, remote
 from labkit.datasets.catalogue import Dataset, check_split_name, holdout
 from labkit.datasets.download import DownloadError, data_dir
+from labkit.validation import flag, whole_number
 
 __all__ = ["Dataset", "DownloadError", "load", "names", "info", "kind", "summary"]
 
@@ -95,7 +96,7 @@ def load(
     Raises
     ------
     ValueError
-        For an unknown name or split.
+        For an unknown name or split, or a negative ``seed``.
     TypeError
         For a ``seed`` or ``download`` of the wrong type.
     DownloadError
@@ -112,10 +113,8 @@ def load(
     """
     _check_name(name)
     check_split_name(split)
-    if isinstance(seed, bool) or not isinstance(seed, int):
-        raise TypeError(f"seed must be an int, e.g. seed=0. Received: seed={seed!r}")
-    if not isinstance(download, bool):
-        raise TypeError(f"download must be True or False. Received: download={download!r}")
+    seed = whole_number("seed", seed, minimum=0, why="e.g. seed=0")
+    download = flag("download", download)
     if name in bundled.LOADERS:
         return holdout(bundled.LOADERS[name](), split, seed=seed)
     if name in generated.LOADERS:

@@ -18,6 +18,7 @@ import torch
 
 from labkit.datasets.download import RemoteFile
 from labkit.splits import train_val_test_split
+from labkit.validation import one_of
 
 __all__ = ["Dataset", "RemoteDataset", "SPLITS", "TEST_SIZE", "check_split_name", "holdout"]
 
@@ -153,12 +154,9 @@ def check_split_name(split: object) -> None:
     >>> check_split_name("val")
     Traceback (most recent call last):
     ...
-    ValueError: Unknown split 'val': use one of ['all', 'train', 'test']. Received: split='val'
+    ValueError: split must be one of 'all', 'train', 'test'. Received: split='val'
     """
-    if split not in SPLITS:
-        raise ValueError(
-            f"Unknown split {split!r}: use one of {list(SPLITS)}. Received: split={split!r}"
-        )
+    one_of("split", split, SPLITS)
 
 
 def holdout(data: Dataset, split: str = "all", *, seed: int = 0) -> Dataset:

@@ -13,6 +13,8 @@ import hashlib
 import os
 from pathlib import Path
 
+from labkit.validation import one_of
+
 __all__ = ["file_checksum", "is_valid", "parse_checksum"]
 
 CHUNK = 1024 * 1024  # read and hash 1 MiB at a time: constant memory for any file size
@@ -52,10 +54,7 @@ def file_checksum(path: str | os.PathLike, algorithm: str) -> str:
     >>> file_checksum(path, "md5")
     '5d41402abc4b2a76b9719d911017c592'
     """
-    if algorithm not in _HEX_DIGITS:
-        raise ValueError(
-            f"algorithm must be one of {sorted(_HEX_DIGITS)}. Received: algorithm={algorithm!r}"
-        )
+    algorithm = one_of("algorithm", algorithm, sorted(_HEX_DIGITS))
     # MD5 is only a corruption check here; https protects against tampering.
     digest = hashlib.new(algorithm, usedforsecurity=False)
     with open(path, "rb") as stream:

@@ -32,6 +32,7 @@ from filelock import FileLock, Timeout
 
 from labkit.datasets.checksums import file_checksum, is_valid, parse_checksum
 from labkit.datasets.transfer import TRANSIENT, Refused, describe, get, url_allowed
+from labkit.validation import real_number, whole_number
 
 __all__ = ["RemoteFile", "DownloadError", "data_dir", "file_checksum", "is_valid", "fetch"]
 
@@ -210,16 +211,9 @@ class _Transfer:
     def __post_init__(self) -> None:
         if not isinstance(self.dataset, str) or not self.dataset:
             raise TypeError(f"dataset must be a non-empty str. Received: dataset={self.dataset!r}")
-        if isinstance(self.retries, bool) or not isinstance(self.retries, int) or self.retries < 0:
-            raise ValueError(
-                f"retries must be an int, 0 or more. Received: retries={self.retries!r}"
-            )
-        for name in ("backoff", "timeout"):
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
-                raise ValueError(f"{name} must be a number, 0 or more. Received: {name}={value!r}")
-        if self.timeout == 0:
-            raise ValueError("timeout must be more than 0 seconds. Received: timeout=0")
+        whole_number("retries", self.retries, minimum=0)
+        real_number("backoff", self.backoff, minimum=0)
+        real_number("timeout", self.timeout, above=0)
 
 
 @contextmanager
@@ -300,9 +294,12 @@ def _download_with_retries(file: RemoteFile, part: Path, how: _Transfer) -> None
     for attempt in range(how.retries + 1):
         try:
             get(
-                file.url, part, label=f"{how.dataset}: {file.filename}",
-                timeout=how.timeout, progress=how.progress,
-            )  # fmt: skip
+                file.url,
+                part,
+                label=f"{how.dataset}: {file.filename}",
+                timeout=how.timeout,
+                progress=how.progress,
+            )
             return
         except urllib.error.HTTPError as error:
             error.close()

@@ -17,14 +17,18 @@ import gzip
 import os
 import pickle
 import tarfile
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
+
+from labkit.validation import one_of
 
 __all__ = ["read_idx", "read_idx_pair", "read_cifar10"]
 
 # Third byte of an IDX magic number -> dtype of the values ("MSB first" = big-endian).
-_IDX_DTYPES = {
+_IDX_DTYPES: dict[int, np.dtype] = {
     0x08: np.dtype(np.uint8),
     0x09: np.dtype(np.int8),
     0x0B: np.dtype(">i2"),
@@ -207,8 +211,7 @@ def read_cifar10(
     >>> X.shape, y, classes
     ((1, 32, 32, 3), array([1]), ['cat', 'dog'])
     """
-    if split not in _CIFAR_MEMBERS:
-        raise ValueError(f"split must be one of {list(_CIFAR_MEMBERS)}. Received: split={split!r}")
+    split = one_of("split", split, _CIFAR_MEMBERS)
     path = Path(path)
     # Unpickling can run code, so we only open a tarball whose checksum matched the published
     # one (labkit.datasets.download.fetch checks it before we get here), and _ArraysOnly
@@ -248,7 +251,7 @@ def _read_pickle(tar: tarfile.TarFile, member: str, path: Path) -> dict:
 class _ArraysOnly(pickle.Unpickler):
     """An unpickler that can build arrays, lists, dicts, strings and numbers, nothing else."""
 
-    def find_class(self, module: str, name: str) -> object:
+    def find_class(self, module: str, name: str) -> Callable[..., Any]:
         """Return an allowed class or function; refuse any other (it could run code)."""
         # A second line of defence after the checksum: a pickle can name any function to
         # call while loading, so only the few that rebuild NumPy arrays are let through.

@@ -15,8 +15,7 @@ from __future__ import annotations
 import ipaddress
 import urllib.error
 import urllib.request
-from email.message import Message
-from http.client import HTTPException
+from http.client import HTTPException, HTTPMessage
 from pathlib import Path
 from typing import IO
 from urllib.parse import urlsplit
@@ -73,9 +72,14 @@ class SafeRedirect(urllib.request.HTTPRedirectHandler):
     accept, never https → http."""
 
     def redirect_request(
-        self, req: urllib.request.Request, fp: IO[bytes], code: int, msg: str,
-        headers: Message, newurl: str,
-    ) -> urllib.request.Request | None:  # fmt: skip
+        self,
+        req: urllib.request.Request,
+        fp: IO[bytes],
+        code: int,
+        msg: str,
+        headers: HTTPMessage,
+        newurl: str,
+    ) -> urllib.request.Request | None:
         """Refuse a redirect that leaves https, or goes to plain http on another machine."""
         leaves_https = req.full_url.startswith("https:") and not newurl.startswith("https:")
         if leaves_https or not url_allowed(newurl):

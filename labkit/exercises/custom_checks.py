@@ -51,10 +51,10 @@ def noisy_digits(rng: np.random.Generator, per_digit: int) -> tuple[np.ndarray, 
     from labkit.datasets import load
 
     digits = load("digits")
-    rows = rng.permutation(np.concatenate([
-        rng.choice(np.flatnonzero(digits.y == d), size=per_digit, replace=False)
-        for d in range(10)
-    ]))  # fmt: skip
+    by_digit = [
+        rng.choice(np.flatnonzero(digits.y == d), size=per_digit, replace=False) for d in range(10)
+    ]
+    rows = rng.permutation(np.concatenate(by_digit))
     gain = rng.uniform(0.9, 1.1, size=(len(rows), 1))
     images = digits.X[rows] / 16 * gain + rng.normal(0.0, 0.04, size=(len(rows), 64))
     return np.clip(images, 0.0, 1.0).astype(np.float32), digits.y[rows]

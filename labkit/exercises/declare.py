@@ -27,9 +27,19 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from labkit.exercises import judges
+from labkit.validation import one_of, real_number
 
-__all__ = ["Case", "Example", "Exercise", "Expect", "Mistake", "case_generator", "INT_HINT",
-           "CHANCE_10", "BENIGN"]  # fmt: skip
+__all__ = [
+    "Case",
+    "Example",
+    "Exercise",
+    "Expect",
+    "Mistake",
+    "case_generator",
+    "INT_HINT",
+    "CHANCE_10",
+    "BENIGN",
+]
 
 KINDS = ("function", "value", "model")
 _ID = re.compile(r"\d\d\.ex\d+")
@@ -41,8 +51,10 @@ Judge = Callable[[object, object], bool]
 CHANCE_10 = "chance with 10 balanced classes (always the most common digit: 0.101)"
 BENIGN = "always answering 'benign' on the test set"
 
-INT_HINT = ("A count is a whole number: return an int, not a float (a // b divides and "
-            "rounds down; int(x) or math.ceil(x) turn a float into an int).")  # fmt: skip
+INT_HINT = (
+    "A count is a whole number: return an int, not a float (a // b divides and "
+    "rounds down; int(x) or math.ceil(x) turn a float into an int)."
+)
 
 
 @dataclass(frozen=True)
@@ -154,22 +166,24 @@ class Exercise:
     def __post_init__(self) -> None:
         if not _ID.fullmatch(str(self.id)):
             raise ValueError(f"id must look like '03.ex2'. Received: id={self.id!r}")
-        if self.kind not in KINDS:
-            raise ValueError(f"kind must be one of {KINDS}. Received: kind={self.kind!r}")
+        one_of("kind", self.kind, KINDS)
         if not str(self.name).isidentifier():
             raise ValueError(f"name must be a Python name. Received: name={self.name!r}")
-        if not self.points > 0:
-            raise ValueError(f"points must be positive. Received: points={self.points!r}")
+        real_number("points", self.points, above=0)
         if self.kind == "function":
             self._check_function_fields()
         else:
             self._check_custom_fields()
         if (self.kind == "model") != (self.model_input is not None):
-            raise ValueError(f"{self.id}: model_input= (the shape the model takes) is needed "
-                             "by a model exercise, and only by one.")  # fmt: skip
+            raise ValueError(
+                f"{self.id}: model_input= (the shape the model takes) is needed "
+                "by a model exercise, and only by one."
+            )
         if self.kind == "model" and self.expression is not None:
-            raise ValueError(f"{self.id}: a model is exported and run by the grader, the same "
-                             "way for every model exercise: leave expression= out.")  # fmt: skip
+            raise ValueError(
+                f"{self.id}: a model is exported and run by the grader, the same "
+                "way for every model exercise: leave expression= out."
+            )
         if self.expression is None:
             object.__setattr__(self, "expression", _default_expression(self.kind, self.name))
 
@@ -180,9 +194,11 @@ class Exercise:
         if missing:
             raise ValueError(f"{self.id}: a function exercise needs {', '.join(missing)}.")
         if self.cases is not None or self.public_check is not None:
-            raise ValueError(f"{self.id}: a function exercise is checked from its reference, "
-                             "examples and inputs; cases= and public_check= are for value "
-                             "and model exercises.")  # fmt: skip
+            raise ValueError(
+                f"{self.id}: a function exercise is checked from its reference, "
+                "examples and inputs; cases= and public_check= are for value "
+                "and model exercises."
+            )
         if getattr(judges, getattr(self.judge, "__name__", ""), None) is not self.judge:
             raise ValueError(
                 f"{self.id}: the judge must be one of labkit.exercises.judges (the self-check "
@@ -191,27 +207,30 @@ class Exercise:
 
     def _check_custom_fields(self) -> None:
         if self.cases is None or self.public_check is None:
-            raise ValueError(f"{self.id}: a {self.kind} exercise needs cases= and "
-                             "public_check=.")  # fmt: skip
+            raise ValueError(f"{self.id}: a {self.kind} exercise needs cases= and public_check=.")
         if self.reference is not None or self.inputs is not None or self.examples:
-            raise ValueError(f"{self.id}: reference=, examples= and inputs= are for function "
-                             "exercises.")  # fmt: skip
+            raise ValueError(
+                f"{self.id}: reference=, examples= and inputs= are for function exercises."
+            )
 
     def make_cases(self, secret: bytes, student: str) -> list[Case]:
         """This student's graded cases: the same on every regrade, different per student."""
         rng = case_generator(secret, student, self.id)
         if self.cases is not None:
             return list(self.cases(rng))
-        return [Case(args=tuple(args), expected=self.answer_of(self.reference, args))
-                for args in self.inputs(rng)]  # type: ignore[misc]  # fmt: skip
+        return [
+            Case(args=tuple(args), expected=self.answer_of(self.reference, args))
+            for args in self.inputs(rng)  # type: ignore[misc]
+        ]
 
     def answer_of(self, function: Callable | None, args: Sequence[object]) -> object:
         """What ``function`` answers for ``args``, read back exactly as the grader reads a
         learner's answer; ``None`` if it raises (only a mistake may)."""
         from labkit.grading.protocol import evaluate, to_wire
 
-        kind, answer = evaluate(self.expression or "", to_wire(list(args)), self.name,
-                                {self.name: function})  # fmt: skip
+        kind, answer = evaluate(
+            self.expression or "", to_wire(list(args)), self.name, {self.name: function}
+        )
         if kind == "answer":
             return answer
         if function is self.reference:
@@ -259,8 +278,10 @@ class Expect:
     def describe(self, value: float, threshold: float | None) -> str:
         """Why ``value`` fails ``threshold``, in words."""
         word = "at least" if self.higher_is_better else "at most"
-        return (f"{self.metric} = {value:.4g}, but it must be {word} {threshold} "
-                f"(baseline: {self.baseline} = {self.baseline_is})")  # fmt: skip
+        return (
+            f"{self.metric} = {value:.4g}, but it must be {word} {threshold} "
+            f"(baseline: {self.baseline} = {self.baseline_is})"
+        )
 
 
 def case_generator(secret: bytes, student: str, exercise_id: str) -> np.random.Generator:

@@ -33,8 +33,15 @@ import numpy as np
 
 from labkit.exercises import judges
 
-__all__ = ["PublicExample", "PublicExercise", "public_view", "run_examples", "to_json",
-           "from_json", "NotAttempted"]  # fmt: skip
+__all__ = [
+    "PublicExample",
+    "PublicExercise",
+    "public_view",
+    "run_examples",
+    "to_json",
+    "from_json",
+    "NotAttempted",
+]
 
 
 class NotAttempted(Exception):
@@ -70,25 +77,44 @@ def public_view(exercise) -> PublicExercise:
     from labkit.grading.protocol import to_wire
 
     if exercise.kind != "function":
-        return PublicExercise(exercise.id, exercise.name, exercise.kind, exercise.expression,
-                              custom=exercise.public_check.__name__)  # fmt: skip
+        return PublicExercise(
+            exercise.id,
+            exercise.name,
+            exercise.kind,
+            exercise.expression,
+            custom=exercise.public_check.__name__,
+        )
     examples = []
     for example in exercise.examples:
         expected = exercise.answer_of(exercise.reference, example.args)
         with warnings.catch_warnings(), np.errstate(all="ignore"):  # a naive softmax overflows
             warnings.simplefilter("ignore")
-            mistakes = [(exercise.answer_of(m.answer, example.args), m.hint)
-                        for m in exercise.mistakes if m.hint]  # fmt: skip
-        examples.append(PublicExample(
-            call=f"{exercise.name}({', '.join(_typed(a) for a in example.args)})",
-            payload=to_wire(list(example.args)),
-            expected=expected,
-            why=example.why,
-            mistakes=[(answer, hint) for answer, hint in mistakes
-                      if answer is not None and not exercise.judge(answer, expected)],
-        ))  # fmt: skip
-    return PublicExercise(exercise.id, exercise.name, exercise.kind, exercise.expression,
-                          judge=exercise.judge.__name__, examples=examples)  # fmt: skip
+            mistakes = [
+                (exercise.answer_of(m.answer, example.args), m.hint)
+                for m in exercise.mistakes
+                if m.hint
+            ]
+        examples.append(
+            PublicExample(
+                call=f"{exercise.name}({', '.join(_typed(a) for a in example.args)})",
+                payload=to_wire(list(example.args)),
+                expected=expected,
+                why=example.why,
+                mistakes=[
+                    (answer, hint)
+                    for answer, hint in mistakes
+                    if answer is not None and not exercise.judge(answer, expected)
+                ],
+            )
+        )
+    return PublicExercise(
+        exercise.id,
+        exercise.name,
+        exercise.kind,
+        exercise.expression,
+        judge=exercise.judge.__name__,
+        examples=examples,
+    )
 
 
 def run_examples(view: PublicExercise, answer: Callable) -> str | None:
@@ -112,8 +138,10 @@ def run_examples(view: PublicExercise, answer: Callable) -> str | None:
             continue
         hints = [hint for wrong, hint in example.mistakes if _same(got, wrong, judge)]
         hint = f" {hints[0]}" if hints else ""
-        return (f"{example.call} returned {_shown(got)}; expected {_shown(example.expected)}"
-                f"{why}.{hint}")  # fmt: skip
+        return (
+            f"{example.call} returned {_shown(got)}; expected {_shown(example.expected)}"
+            f"{why}.{hint}"
+        )
     return None
 
 
@@ -132,8 +160,10 @@ def from_json(text: str) -> list[PublicExercise]:
     """The views written by :func:`to_json`."""
     views = []
     for item in json.loads(text):
-        examples = [PublicExample(**{**e, "mistakes": [tuple(m) for m in e["mistakes"]]})
-                    for e in item.pop("examples")]  # fmt: skip
+        examples = [
+            PublicExample(**{**e, "mistakes": [tuple(m) for m in e["mistakes"]]})
+            for e in item.pop("examples")
+        ]
         views.append(PublicExercise(**item, examples=examples))
     return views
 

@@ -53,12 +53,23 @@ def grade_all(
     results: dict[int, SubmissionResult] = {}
     with ThreadPoolExecutor(max_workers=workers) as pool:
         futures = {
-            pool.submit(grade_submission, s.path, exercises, student=s.student, lesson=lesson,
-                        secret=secret, options=options): index
+            pool.submit(
+                grade_submission,
+                s.path,
+                exercises,
+                student=s.student,
+                lesson=lesson,
+                secret=secret,
+                options=options,
+            ): index
             for index, s in enumerate(submissions)
-        }  # fmt: skip
-        bar = tqdm(total=len(futures), desc=f"grading lesson {lesson}", unit="notebook",
-                   disable=not progress)  # fmt: skip
+        }
+        bar = tqdm(
+            total=len(futures),
+            desc=f"grading lesson {lesson}",
+            unit="notebook",
+            disable=not progress,
+        )
         for future in as_completed(futures):
             index = futures[future]
             try:
@@ -85,5 +96,12 @@ def not_graded(
 ) -> SubmissionResult:
     """0 points for every exercise of ``submission``, with ``reason``; no kernel started."""
     zeros = [ExerciseResult(ex.id, 0.0, ex.points, "error", reason) for ex in exercises]
-    return SubmissionResult(submission.student, lesson, submission.path.name, 0.0,
-                            sum(ex.points for ex in exercises), zeros, [reason])  # fmt: skip
+    return SubmissionResult(
+        submission.student,
+        lesson,
+        submission.path.name,
+        0.0,
+        sum(ex.points for ex in exercises),
+        zeros,
+        [reason],
+    )

@@ -25,6 +25,7 @@ from pathlib import Path
 
 from labkit.grading.isolation import SYSTEM_PATH, Isolation, detect_isolation
 from labkit.grading.limits import Limits, rlimits
+from labkit.validation import whole_number
 
 __all__ = ["sandbox_command"]
 
@@ -90,8 +91,7 @@ def sandbox_command(
         )
     if not os.path.isdir(workdir):
         raise ValueError(f"workdir must be an existing folder. Received: workdir={workdir!r}")
-    if isinstance(uid, bool) or not isinstance(uid, int) or uid <= 0:
-        raise ValueError(f"uid must be a positive int, not root's 0. Received: uid={uid!r}")
+    uid = whole_number("uid", uid, minimum=1, why="not root's 0")
     workdir = os.path.realpath(workdir)
     hidden = _check_hidden(hidden, workdir)
     shared = _check_shared(shared)
@@ -101,28 +101,46 @@ def sandbox_command(
     script = _init_script(workdir, hidden, shared, scratch_mb=limits.file_size_mb * 2)
     return [
         # 1. Kernel limits, set while still root: the command may lower them, never raise.
-        _tool("prlimit"), *limit_flags, "--",
+        _tool("prlimit"),
+        *limit_flags,
+        "--",
         # 2. New network namespace: a loopback that is down, so no network at all. New PID
         #    namespace: when its PID 1 ends, the kernel kills every process left in it.
         #    --kill-child: killing unshare kills the namespace too. --mount-proc: a /proc
         #    that shows the sandbox's processes only (and a mount namespace for step 3).
         #    New IPC namespace: System V shared memory, semaphores and message queues die
         #    with the sandbox instead of staying on the machine.
-        _tool("unshare"), "--net", "--pid", "--ipc", "--fork", "--kill-child", "--mount-proc",
+        _tool("unshare"),
+        "--net",
+        "--pid",
+        "--ipc",
+        "--fork",
+        "--kill-child",
+        "--mount-proc",
         f"--wd={workdir}",
         # 3. PID 1: a root shell that builds the command's own root (the system's folders,
         #    this Python and labkit, the workdir, empty /tmp), hides files in it and runs
         #    the command as its child. Its script comes in an environment variable, not on
         #    its command line: /proc/1/cmdline is readable by the command, /proc/1/environ
         #    (root's) is not, and the script names every hidden path.
-        _tool("env"), f"{INIT_VARIABLE}={script}",
-        _tool("sh"), "-c", f'eval "${INIT_VARIABLE}"', "labkit-init",
+        _tool("env"),
+        f"{INIT_VARIABLE}={script}",
+        _tool("sh"),
+        "-c",
+        f'eval "${INIT_VARIABLE}"',
+        "labkit-init",
         # 4. Become the sandbox's own user for good: its uid and group, no other groups,
         #    no capabilities, and no_new_privs, so that no setuid program gives root back.
-        _tool("setpriv"), f"--reuid={uid}", f"--regid={uid}", "--clear-groups",
-        "--inh-caps=-all", "--bounding-set=-all", "--no-new-privs", "--",
+        _tool("setpriv"),
+        f"--reuid={uid}",
+        f"--regid={uid}",
+        "--clear-groups",
+        "--inh-caps=-all",
+        "--bounding-set=-all",
+        "--no-new-privs",
+        "--",
         *argv,
-    ]  # fmt: skip
+    ]
 
 
 def _check_shared(shared: object) -> list[str]:
@@ -197,50 +215,69 @@ def _init_script(
     def inside(path: str) -> str:
         return q(stage + path)
 
-    lines = [f"unset {INIT_VARIABLE}", "set -e", "umask 022",
-             f"mount -t tmpfs -o mode=0755,size=1m labkit-root {root}"]  # fmt: skip
+    lines = [
+        f"unset {INIT_VARIABLE}",
+        "set -e",
+        "umask 022",
+        f"mount -t tmpfs -o mode=0755,size=1m labkit-root {root}",
+    ]
     for folder in SYSTEM_FOLDERS:
         if os.path.islink(folder):  # /bin -> usr/bin on merged-/usr systems
             lines.append(f"ln -s {q(os.readlink(folder))} {inside(folder)}")
         elif os.path.isdir(folder):
             lines += [f"mkdir {inside(folder)}", f"mount --bind -o ro {folder} {inside(folder)}"]
     dev = inside("/dev")
-    lines += [f"mkdir -p {dev} {inside('/proc')}",
-              f"mount -t tmpfs -o mode=0755,size=1m,nosuid labkit-dev {dev}"]  # fmt: skip
+    lines += [
+        f"mkdir -p {dev} {inside('/proc')}",
+        f"mount -t tmpfs -o mode=0755,size=1m,nosuid labkit-dev {dev}",
+    ]
     for device in DEVICES:
-        lines += [f"touch {inside('/dev/' + device)}",
-                  f"mount --bind /dev/{device} {inside('/dev/' + device)}"]  # fmt: skip
+        lines += [
+            f"touch {inside('/dev/' + device)}",
+            f"mount --bind /dev/{device} {inside('/dev/' + device)}",
+        ]
     for number, name in enumerate(("stdin", "stdout", "stderr")):
         lines.append(f"ln -s /proc/self/fd/{number} {inside('/dev/' + name)}")
-    lines += [f"ln -s /proc/self/fd {inside('/dev/fd')}",
-              f"mount -t proc -o nosuid,nodev,noexec proc {inside('/proc')}"]  # fmt: skip
+    lines += [
+        f"ln -s /proc/self/fd {inside('/dev/fd')}",
+        f"mount -t proc -o nosuid,nodev,noexec proc {inside('/proc')}",
+    ]
     for folder in SCRATCH_FOLDERS:
-        lines += [f"mkdir -p {inside(folder)}",
-                  f"mount -t tmpfs -o mode=1777,size={scratch_mb}m,nosuid,nodev labkit-scratch "
-                  f"{inside(folder)}"]  # fmt: skip
+        lines += [
+            f"mkdir -p {inside(folder)}",
+            f"mount -t tmpfs -o mode=1777,size={scratch_mb}m,nosuid,nodev labkit-scratch "
+            f"{inside(folder)}",
+        ]
     covered = [folder for folder in SYSTEM_FOLDERS if os.path.isdir(folder)]
-    for path, mode in [*[(p, "ro") for p in visible],
-                       *[(p, "rw") for p in [workdir, *shared]]]:  # fmt: skip
+    for path, mode in [*[(p, "ro") for p in visible], *[(p, "rw") for p in [workdir, *shared]]]:
         if mode == "ro" and any(Path(path).is_relative_to(c) for c in covered):
             continue  # already visible, e.g. a Python in /usr
-        lines += [f"mkdir -p {inside(path)}",
-                  f"mount --bind -o {mode} {q(path)} {inside(path)}"]  # fmt: skip
+        lines += [f"mkdir -p {inside(path)}", f"mount --bind -o {mode} {q(path)} {inside(path)}"]
         covered.append(path)
     # Hiding comes last: a bind mount made after it would show what it hides again. What
     # is not in the new root at all needs no hiding.
     for path in hidden:
         if os.path.isdir(path):
-            lines.append(f"if [ -d {inside(path)} ]; then mount -t tmpfs -o "
-                         f"ro,mode=0755,size=4k labkit-hidden {inside(path)}; fi")  # fmt: skip
+            lines.append(
+                f"if [ -d {inside(path)} ]; then mount -t tmpfs -o "
+                f"ro,mode=0755,size=4k labkit-hidden {inside(path)}; fi"
+            )
         else:
-            lines.append(f"if [ -e {inside(path)} ]; then mount --bind /dev/null "
-                         f"{inside(path)}; fi")  # fmt: skip
+            lines.append(
+                f"if [ -e {inside(path)} ]; then mount --bind /dev/null {inside(path)}; fi"
+            )
     # The new root becomes "/", the machine's root is detached, and the new root's own
     # folder tree (not the folders mounted in it) becomes read-only.
-    lines += [f"mkdir {inside('/.old-root')}", f"cd {root}",
-              f"{_tool('pivot_root', sbin=True)} . .old-root", "umount -l /.old-root",
-              "rmdir /.old-root", "mount -o remount,ro,bind /", f"cd {q(workdir)}",
-              "unset OLDPWD"]  # fmt: skip
+    lines += [
+        f"mkdir {inside('/.old-root')}",
+        f"cd {root}",
+        f"{_tool('pivot_root', sbin=True)} . .old-root",
+        "umount -l /.old-root",
+        "rmdir /.old-root",
+        "mount -o remount,ro,bind /",
+        f"cd {q(workdir)}",
+        "unset OLDPWD",
+    ]
     # umask 077: what the command writes (in /tmp too) only its own user may read.
     # The command runs as a child, not by exec: this root shell stays PID 1, out of the
     # command's reach, and the command gets ordinary signals (PID 1 ignores SIGXCPU).

@@ -32,8 +32,12 @@ def lesson_of(path: Path) -> str | None:
     unreadable (a broken notebook is the student's problem: it is graded 0, not fatal)."""
     try:
         nb = read_submission(path)
-        found = {m for cell in nb.cells if cell.get("cell_type") == "markdown"
-                 for m in _HEADING.findall(str(cell.get("source", "")))}  # fmt: skip
+        found = {
+            m
+            for cell in nb.cells
+            if cell.get("cell_type") == "markdown"
+            for m in _HEADING.findall(str(cell.get("source", "")))
+        }
     except Exception:
         return None
     return found.pop() if len(found) == 1 else None
@@ -47,8 +51,10 @@ def class_lesson(found: dict[Submission, str | None]) -> str:
     counts = Counter(lesson for lesson in found.values() if lesson is not None)
     ranked = counts.most_common(2)
     if not ranked or (len(ranked) == 2 and ranked[0][1] == ranked[1][1]):
-        raise ValueError(f"Cannot tell the lesson from the submissions (found "
-                         f"{dict(counts) or 'none'}): pass --lesson NN.")  # fmt: skip
+        raise ValueError(
+            f"Cannot tell the lesson from the submissions (found "
+            f"{dict(counts) or 'none'}): pass --lesson NN."
+        )
     return ranked[0][0]
 
 
@@ -93,14 +99,30 @@ def grade_course(
     if shard is not None:
         mine = select_shard([s.student for s in submissions], shard)
         submissions = [s for s in submissions if s.student in mine]
-    other = {s: theirs for s, theirs in found.items()
-             if theirs not in (None, lesson) and s in submissions}  # fmt: skip
-    graded = grade_all([s for s in submissions if s not in other], exercises, lesson=lesson,
-                       secret=secret, options=options, workers=workers, progress=progress,
-                       on_result=lambda result: write_feedback(result, out))  # fmt: skip
-    refused = {s: not_graded(s, exercises, lesson, f"not graded: this notebook's exercises are "
-                             f"lesson {theirs}'s, not lesson {lesson}'s")
-               for s, theirs in other.items()}  # fmt: skip
+    other = {
+        s: theirs
+        for s, theirs in found.items()
+        if theirs not in (None, lesson) and s in submissions
+    }
+    graded = grade_all(
+        [s for s in submissions if s not in other],
+        exercises,
+        lesson=lesson,
+        secret=secret,
+        options=options,
+        workers=workers,
+        progress=progress,
+        on_result=lambda result: write_feedback(result, out),
+    )
+    refused = {
+        s: not_graded(
+            s,
+            exercises,
+            lesson,
+            f"not graded: this notebook's exercises are lesson {theirs}'s, not lesson {lesson}'s",
+        )
+        for s, theirs in other.items()
+    }
     for result in refused.values():
         write_feedback(result, out)
     by_student = {r.student: r for r in [*graded, *refused.values()]}
@@ -118,8 +140,10 @@ def merge_shards(folders: list[str], *, out: str | Path) -> list[SubmissionResul
     lesson, results = merge_parts(folders)
     out = prepare_out(out)
     write_reports(results, out)
-    print(f"Merged {len(results)} submission(s) of lesson {lesson} from {len(folders)} "
-          f"folder(s). Reports in {out}/.")  # fmt: skip
+    print(
+        f"Merged {len(results)} submission(s) of lesson {lesson} from {len(folders)} "
+        f"folder(s). Reports in {out}/."
+    )
     return results
 
 
@@ -127,8 +151,10 @@ def _summary(results: list[SubmissionResult], seconds: float, out: Path) -> None
     """Print what was graded, how long it took and what isolation held."""
     total = results[0].max_score if results else 0
     mean = sum(r.score for r in results) / max(len(results), 1)
-    print(f"Graded {len(results)} submission(s) in {seconds:.1f} s "
-          f"(mean score {mean:.2f} of {total:g}). Reports in {out}/.")  # fmt: skip
+    print(
+        f"Graded {len(results)} submission(s) in {seconds:.1f} s "
+        f"(mean score {mean:.2f} of {total:g}). Reports in {out}/."
+    )
     for note in detect_isolation().notes:
         if note.startswith("no "):
             print(f"  isolation: {note}")

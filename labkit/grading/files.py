@@ -68,12 +68,16 @@ def prepare_out(out: str | Path) -> Path:
     except FileExistsError:
         info = os.lstat(out)
         if stat.S_ISLNK(info.st_mode) or not stat.S_ISDIR(info.st_mode):
-            raise ValueError(f"--out {out} is not a folder (a link or a file): choose a new "
-                             "folder for the results.") from None  # fmt: skip
+            raise ValueError(
+                f"--out {out} is not a folder (a link or a file): choose a new "
+                "folder for the results."
+            ) from None
         if info.st_uid != os.geteuid() or info.st_mode & 0o022:
-            raise ValueError(f"--out {out} belongs to another user or others may write to it, "
-                             "so someone else could have prepared it: choose a new folder "
-                             "for the results.") from None  # fmt: skip
+            raise ValueError(
+                f"--out {out} belongs to another user or others may write to it, "
+                "so someone else could have prepared it: choose a new folder "
+                "for the results."
+            ) from None
     return out
 
 

@@ -188,8 +188,11 @@ def grade_submission(
             skipped[stopped_by] = outcomes[stopped_by]
     reason = _not_run_reason(outcomes, time.monotonic() > deadline)
     results = [graded.get(ex.id) or _zero(ex, "not run", reason) for ex in exercises]
-    problems = [f"cell {index + 1}: {_describe(outcome)}" for index, outcome in outcomes.items()
-                if outcome.status != "ok"]  # fmt: skip
+    problems = [
+        f"cell {index + 1}: {_describe(outcome)}"
+        for index, outcome in outcomes.items()
+        if outcome.status != "ok"
+    ]
     if len(problems) > MAX_PROBLEMS:
         problems[MAX_PROBLEMS:] = [f"... and {len(problems) - MAX_PROBLEMS} more failed cells"]
     return _result(student, lesson, path, results, problems, start)
@@ -207,8 +210,11 @@ def _not_run_reason(outcomes: dict, out_of_time: bool) -> str:
     """Why an exercise could not be graded at all."""
     if out_of_time:
         return "not graded: the notebook took longer than it may"
-    stops = [f"cell {i + 1}: {_describe(o)}" for i, o in outcomes.items()
-             if o.status in ("timeout", "dead")]  # fmt: skip
+    stops = [
+        f"cell {i + 1}: {_describe(o)}"
+        for i, o in outcomes.items()
+        if o.status in ("timeout", "dead")
+    ]
     return f"not graded: the kernel kept stopping ({'; '.join(stops) or 'no cell named'})"
 
 
@@ -231,13 +237,15 @@ def read_submission(path: Path) -> nbformat.NotebookNode:
             "outputs (Edit > Clear Outputs of All Cells), save and submit again"
         ) from None
     except UntrustedFileError as refused:
-        raise UnreadableSubmission(f"the submission could not be read: {refused}; submit "
-                                   "the .ipynb file itself") from None  # fmt: skip
+        raise UnreadableSubmission(
+            f"the submission could not be read: {refused}; submit the .ipynb file itself"
+        ) from None
     try:
         return nbformat.reads(data.decode("utf-8"), as_version=4)
     except Exception as error:  # its message may quote the file: give the kind only
-        raise UnreadableSubmission(f"the submission is not a readable notebook "
-                                   f"({type(error).__name__})") from None  # fmt: skip
+        raise UnreadableSubmission(
+            f"the submission is not a readable notebook ({type(error).__name__})"
+        ) from None
 
 
 def _code_cells(nb: nbformat.NotebookNode, parameters: dict) -> list[str]:
@@ -247,8 +255,9 @@ def _code_cells(nb: nbformat.NotebookNode, parameters: dict) -> list[str]:
         nb = inject_parameters(nb, parameters, strict=False)
         return [str(cell.source) for cell in nb.cells if cell.cell_type == "code"]
     except Exception as error:  # e.g. a cell without a source: the notebook is broken
-        raise UnreadableSubmission(f"the submission is not a readable notebook "
-                                   f"({type(error).__name__})") from None  # fmt: skip
+        raise UnreadableSubmission(
+            f"the submission is not a readable notebook ({type(error).__name__})"
+        ) from None
 
 
 def _run_cells(
@@ -300,18 +309,30 @@ def _grade(
         query = query_code(exercise.expression, case.args, exercise.name, tag=tag)
         outcome = kernel.run_cell(query, timeout=min(kernel.cell_timeout, remaining))
         if outcome.status != "ok":
-            failure = (f"it took longer than {kernel.cell_timeout:g} s"
-                       if outcome.status == "timeout" else "the kernel failed")  # fmt: skip
-            return _zero(exercise, "timeout" if outcome.status == "timeout" else "error",
-                         _failed_on_graded_input(exercise, failure))  # fmt: skip
+            failure = (
+                f"it took longer than {kernel.cell_timeout:g} s"
+                if outcome.status == "timeout"
+                else "the kernel failed"
+            )
+            return _zero(
+                exercise,
+                "timeout" if outcome.status == "timeout" else "error",
+                _failed_on_graded_input(exercise, failure),
+            )
         kind, answer = read_answer(outcome.stdout, tag=tag)
         if kind == "not_attempted":
-            return _zero(exercise, "not attempted", f"not attempted yet: {exercise.name} is "
-                         "still the placeholder")  # fmt: skip
+            return _zero(
+                exercise,
+                "not attempted",
+                f"not attempted yet: {exercise.name} is still the placeholder",
+            )
         if kind == "error":
             failure = _query_error(str(answer))
-            return _zero(exercise, "error", _failed_on_graded_input(exercise, failure)
-                         + _hint(exercise, cells, outcomes))  # fmt: skip
+            return _zero(
+                exercise,
+                "error",
+                _failed_on_graded_input(exercise, failure) + _hint(exercise, cells, outcomes),
+            )
         if not _judge(exercise, answer, case.expected):
             wrong += 1
     return _score(exercise, wrong, len(cases))
@@ -329,22 +350,32 @@ def _grade_model(
         answers = judge_model(kernel, exercise, cases, min(kernel.cell_timeout, remaining))
     except ModelNotJudged as failed:
         return _zero(exercise, failed.status, failed.reason)
-    wrong = sum(not _judge(exercise, answer, case.expected)
-                for answer, case in zip(answers, cases, strict=True))  # fmt: skip
+    wrong = sum(
+        not _judge(exercise, answer, case.expected)
+        for answer, case in zip(answers, cases, strict=True)
+    )
     result = _score(exercise, wrong, len(cases))
     if wrong:  # what the grader counted is no secret, and says what to look at first
         numbers = answers[0][1]
-        return _zero(exercise, "wrong", f"the exported model holds {numbers:,} numbers "
-                     f"(parameters, buffers and constants); {result.reason}")  # fmt: skip
+        return _zero(
+            exercise,
+            "wrong",
+            f"the exported model holds {numbers:,} numbers "
+            f"(parameters, buffers and constants); {result.reason}",
+        )
     return result
 
 
 def _score(exercise: Exercise, wrong: int, n_cases: int) -> ExerciseResult:
     """Full points if no case was wrong, else 0 with how many were."""
     if wrong:
-        return _zero(exercise, "wrong", f"wrong answer for {wrong} of {n_cases} graded "
-                     f"inputs. Try labkit.check({exercise.id!r}, {exercise.name}) for "
-                     "examples you can see.")  # fmt: skip
+        return _zero(
+            exercise,
+            "wrong",
+            f"wrong answer for {wrong} of {n_cases} graded "
+            f"inputs. Try labkit.check({exercise.id!r}, {exercise.name}) for "
+            "examples you can see.",
+        )
     return ExerciseResult(exercise.id, exercise.points, exercise.points, "correct", "")
 
 
@@ -365,9 +396,11 @@ def _query_error(message: str) -> str:
 
 def _failed_on_graded_input(exercise: Exercise, failure: str) -> str:
     what = "function" if exercise.kind == "function" else "answer"
-    return (f"your {what} failed on a graded input ({failure}); graded inputs are never "
-            f"shown. Try labkit.check({exercise.id!r}, {exercise.name}) on examples you "
-            "can see")  # fmt: skip
+    return (
+        f"your {what} failed on a graded input ({failure}); graded inputs are never "
+        f"shown. Try labkit.check({exercise.id!r}, {exercise.name}) on examples you "
+        "can see"
+    )
 
 
 def _judge(exercise: Exercise, answer: object, expected: object) -> bool:
@@ -381,8 +414,11 @@ def _judge(exercise: Exercise, answer: object, expected: object) -> bool:
 def _hint(exercise: Exercise, cells: list[str], outcomes: dict) -> str:
     """' (cell N: what went wrong)' for failed cells that define the exercise's name."""
     defines = re.compile(rf"^\s*(def\s+{exercise.name}\b|{exercise.name}\s*=)", re.MULTILINE)
-    failed = [f"cell {index + 1}: {_describe(outcome)}" for index, outcome in outcomes.items()
-              if outcome.status != "ok" and defines.search(cells[index])][-3:]  # fmt: skip
+    failed = [
+        f"cell {index + 1}: {_describe(outcome)}"
+        for index, outcome in outcomes.items()
+        if outcome.status != "ok" and defines.search(cells[index])
+    ][-3:]
     return f" ({'; '.join(failed)})" if failed else ""
 
 

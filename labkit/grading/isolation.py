@@ -25,8 +25,17 @@ from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["Isolation", "UidLease", "claim_uid", "detect_isolation", "leftover_processes",
-           "processes_of", "uid_in_use"]  # fmt: skip
+from labkit.validation import flag
+
+__all__ = [
+    "Isolation",
+    "UidLease",
+    "claim_uid",
+    "detect_isolation",
+    "leftover_processes",
+    "processes_of",
+    "uid_in_use",
+]
 
 # Where tools and the command's programs are looked up: folders only root may change.
 SYSTEM_PATH = "/usr/local/bin:/usr/bin:/bin"
@@ -36,8 +45,11 @@ UID_BASE = 3_000_000_000
 UID_SLOTS = 1024
 # One lock file per uid, held while a sandbox uses it: in /run, where only root may write
 # (in the temporary folder where there is no /run; the owner and mode are checked).
-LOCK_FOLDER = Path("/run/labkit-sandbox" if os.path.isdir("/run") else
-                   os.path.join(tempfile.gettempdir(), "labkit-sandbox-locks"))  # fmt: skip
+LOCK_FOLDER = Path(
+    "/run/labkit-sandbox"
+    if os.path.isdir("/run")
+    else os.path.join(tempfile.gettempdir(), "labkit-sandbox-locks")
+)
 
 
 @dataclass(frozen=True)
@@ -85,8 +97,7 @@ def detect_isolation(*, use_root: bool = True) -> Isolation:
     >>> print(detect_isolation(use_root=False).notes[0])
     no user switch (not root on Linux): the command can read every file you can, ...
     """
-    if not isinstance(use_root, bool):
-        raise TypeError(f"use_root must be True or False. Received: use_root={use_root!r}")
+    use_root = flag("use_root", use_root)
     as_root = use_root and sys.platform == "linux" and os.geteuid() == 0
     namespaces = as_root and _namespaces_work()
     return Isolation(as_root, namespaces, namespaces, _notes(as_root, namespaces))
@@ -108,15 +119,19 @@ def _notes(switch_user: bool, namespaces: bool) -> list[str]:
     """What is not enforced with ``switch_user`` and ``namespaces``, in plain words."""
     notes = []
     if not switch_user:
-        notes.append("no user switch (not root on Linux): the command can read every file "
-                     "you can, and `processes` is not enforced (RLIMIT_NPROC would count "
-                     "all your processes)")  # fmt: skip
+        notes.append(
+            "no user switch (not root on Linux): the command can read every file "
+            "you can, and `processes` is not enforced (RLIMIT_NPROC would count "
+            "all your processes)"
+        )
     if not namespaces:
         notes.append("no network namespace: the command can reach the network")
         notes.append("no PID namespace: a process that calls setsid() escapes the final kill")
         notes.append("no mount namespace: files cannot be hidden from the command")
-    notes.append("memory_mb limits each process's private memory, not the total of all "
-                 "processes nor shared memory (mmap MAP_SHARED, /dev/shm)")  # fmt: skip
+    notes.append(
+        "memory_mb limits each process's private memory, not the total of all "
+        "processes nor shared memory (mmap MAP_SHARED, /dev/shm)"
+    )
     notes.append("file_size_mb limits each file, not the total written to disk")
     return notes
 

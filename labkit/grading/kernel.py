@@ -33,6 +33,7 @@ from jupyter_client.connect import write_connection_file
 from labkit.grading import relay as relay_module
 from labkit.grading.limits import Limits
 from labkit.grading.sandbox import Sandbox
+from labkit.validation import real_number
 
 __all__ = ["CellOutcome", "SandboxedKernel"]
 
@@ -108,14 +109,10 @@ class SandboxedKernel:
     ):
         if box.workdir is None:
             raise RuntimeError("The sandbox is not open: use `with Sandbox() as box:` first.")
-        for name, value in [("cell_timeout", cell_timeout), ("startup_timeout", startup_timeout)]:
-            if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
-                raise ValueError(f"{name} must be a positive number of seconds. "
-                                 f"Received: {name}={value!r}")  # fmt: skip
         self.box = box
-        self.cell_timeout = float(cell_timeout)
+        self.cell_timeout = real_number("cell_timeout", cell_timeout, above=0)
         self.output_limit_bytes = output_limit_bytes
-        self.startup_timeout = float(startup_timeout)
+        self.startup_timeout = real_number("startup_timeout", startup_timeout, above=0)
         self.env = box.environment(env)
         self.dead_reason: str | None = None
         self._private: tempfile.TemporaryDirectory | None = None
@@ -152,17 +149,31 @@ class SandboxedKernel:
         if box.uid is not None:
             os.chown(relay_folder, box.uid, box.uid)
             os.chown(connection_file, box.uid, box.uid)
-        quiet = {"stdin": subprocess.DEVNULL, "stdout": subprocess.DEVNULL,
-                 "stderr": subprocess.DEVNULL, "cwd": workdir}  # fmt: skip
+        quiet = {
+            "stdin": subprocess.DEVNULL,
+            "stdout": subprocess.DEVNULL,
+            "stderr": subprocess.DEVNULL,
+            "cwd": workdir,
+        }
         # parent_handle=1: no watching for the parent's death. In the PID namespace the
         # kernel's parent is PID 1, which ipykernel would take for a dead parent; the
         # sandbox kills the kernel when the grader goes, anyway.
-        launch = [sys.executable, "-m", "ipykernel_launcher", "-f", connection_file,
-                  "--IPKernelApp.parent_handle=1"]  # fmt: skip
+        launch = [
+            sys.executable,
+            "-m",
+            "ipykernel_launcher",
+            "-f",
+            connection_file,
+            "--IPKernelApp.parent_handle=1",
+        ]
         self._kernel = subprocess.Popen(box.command(launch), env=self.env, **quiet)
-        ends = {channel: [f"ipc://{workdir / 'kernel'}-{connection[f'{channel}_port']}",
-                          f"ipc://{relay_folder / 'grader'}-{connection[f'{channel}_port']}"]
-                for channel in ("shell", "control", "iopub")}  # fmt: skip
+        ends = {
+            channel: [
+                f"ipc://{workdir / 'kernel'}-{connection[f'{channel}_port']}",
+                f"ipc://{relay_folder / 'grader'}-{connection[f'{channel}_port']}",
+            ]
+            for channel in ("shell", "control", "iopub")
+        }
         # The relay runs from a copy: labkit/grading itself is hidden from sandboxes.
         script = shutil.copy(relay_module.__file__, relay_folder / "relay.py")
         relay = [sys.executable, "-I", str(script), json.dumps(ends)]
@@ -207,9 +218,11 @@ class SandboxedKernel:
         if self._kernel is not None and self._kernel.poll() is not None:
             return "the kernel ended (crashed, was killed by a limit, or exited)"
         if code in (relay_module.OVERSIZED, relay_module.DROPPED):
-            return (f"the kernel sent a message larger than the grader accepts (over "
-                    f"{relay_module.MAX_MESSAGE_BYTES // 2**20} MB or {relay_module.MAX_FRAMES} "
-                    "parts), so it was stopped")  # fmt: skip
+            return (
+                f"the kernel sent a message larger than the grader accepts (over "
+                f"{relay_module.MAX_MESSAGE_BYTES // 2**20} MB or {relay_module.MAX_FRAMES} "
+                "parts), so it was stopped"
+            )
         if code is not None:
             return f"the grader's relay for the kernel's messages failed (exit status {code})"
         return None
@@ -254,8 +267,9 @@ class SandboxedKernel:
         if self.dead_reason is not None:
             return CellOutcome("dead", "", self.dead_reason, 0.0)
         limit = self.cell_timeout if timeout is None else timeout
-        msg_id = self._kc.execute(source, store_history=True, allow_stdin=False,
-                                  stop_on_error=False)  # fmt: skip
+        msg_id = self._kc.execute(
+            source, store_history=True, allow_stdin=False, stop_on_error=False
+        )
         printed: list[str] = []
         size, error = 0, None
         deadline = start + limit
@@ -315,8 +329,10 @@ class SandboxedKernel:
             if ours and idle:
                 return self._outcome("timeout", printed, reason, start)
         if self.dead_reason is None:
-            self._die(f"did not stop within {limit:.0f} s (a long loop, an ignored interrupt or "
-                      "a flood of output), so the kernel was stopped")  # fmt: skip
+            self._die(
+                f"did not stop within {limit:.0f} s (a long loop, an ignored interrupt or "
+                "a flood of output), so the kernel was stopped"
+            )
         return self._outcome("timeout", printed, self.dead_reason, start)
 
     def _die(self, reason: str) -> None:

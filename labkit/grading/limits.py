@@ -10,10 +10,10 @@ in :func:`~labkit.grading.command.sandbox_command` or by :func:`set_rlimits` in 
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, fields
 
 from labkit.grading.rlimit_exec import apply_rlimits
+from labkit.validation import real_number, whole_number
 
 __all__ = ["Limits", "rlimits", "set_rlimits"]
 
@@ -46,7 +46,7 @@ class Limits:
     >>> Limits(processes=0)
     Traceback (most recent call last):
     ...
-    ValueError: processes=0 is too small: must be at least 1. Received: processes=0
+    ValueError: processes must be a whole number >= 1 (e.g. processes=64). Received: processes=0
     """
 
     memory_mb: int = 3072
@@ -60,27 +60,8 @@ class Limits:
         """Check that counts are ints of at least 1 and the wall time is positive."""
         for field in fields(self)[:-1]:
             value = getattr(self, field.name)
-            # bool is a subclass of int, but processes=True is surely a mistake.
-            if isinstance(value, bool) or not isinstance(value, int):
-                raise TypeError(
-                    f"{field.name} must be an int, e.g. {field.name}={field.default}. "
-                    f"Received: {field.name}={value!r}"
-                )
-            if value < 1:
-                raise ValueError(
-                    f"{field.name}={value} is too small: must be at least 1. "
-                    f"Received: {field.name}={value}"
-                )
-        wall = self.wall_seconds
-        if isinstance(wall, bool) or not isinstance(wall, int | float):
-            raise TypeError(
-                f"wall_seconds must be a number, e.g. 60. Received: wall_seconds={wall!r}"
-            )
-        if not (wall > 0 and math.isfinite(wall)):
-            raise ValueError(
-                f"wall_seconds must be a positive, finite number of seconds, e.g. "
-                f"wall_seconds=60. Received: wall_seconds={wall!r}"
-            )
+            whole_number(field.name, value, minimum=1, why=f"e.g. {field.name}={field.default}")
+        real_number("wall_seconds", self.wall_seconds, above=0)
 
 
 def rlimits(limits: Limits, per_user: bool) -> dict[str, tuple[int, int]]:

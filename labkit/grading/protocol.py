@@ -125,8 +125,13 @@ def query_code(
     >>> "my_accuracy(*args)" in query_code("my_accuracy(*args)", [[1, 2], [1, 0]])
     True
     """
-    return _QUERY.format(payload=to_wire(list(args)), expression=expression,
-                         marker=_marker(tag), name=name, codec=_CODEC_INDENTED)  # fmt: skip
+    return _QUERY.format(
+        payload=to_wire(list(args)),
+        expression=expression,
+        marker=_marker(tag),
+        name=name,
+        codec=_CODEC_INDENTED,
+    )
 
 
 def _marker(tag: str) -> str:

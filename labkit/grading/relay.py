@@ -63,8 +63,11 @@ def main(config: dict[str, list[str]]) -> int:
         poller.register(socket, zmq.POLLIN)
     # A connection to the kernel that drops ends the relay: otherwise a message too large
     # to hold would vanish silently and the grader would wait for the kernel in vain.
-    monitors = [socket.get_monitor_socket(zmq.EVENT_DISCONNECTED)
-                for socket, (_, _, towards_grader) in routes.items() if towards_grader]  # fmt: skip
+    monitors = [
+        socket.get_monitor_socket(zmq.EVENT_DISCONNECTED)
+        for socket, (_, _, towards_grader) in routes.items()
+        if towards_grader
+    ]
     for monitor in monitors:
         poller.register(monitor, zmq.POLLIN)
     grader_ids: dict[str, bytes] = {}  # the grader's routing id on shell and control

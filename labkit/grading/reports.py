@@ -49,9 +49,16 @@ def gradebook_csv(results: Sequence[SubmissionResult]) -> str:
     for r in sorted(results, key=lambda r: r.student):
         points = {e.id: e.points for e in r.exercises}
         statuses = "; ".join(f"{e.id} {e.status}" for e in r.exercises if e.status != "correct")
-        writer.writerow([_text_cell(r.student), _text_cell(r.submission), _num(r.score),
-                         _num(r.max_score), *(_num(points.get(i, 0.0)) for i in ids),
-                         _text_cell(statuses)])  # fmt: skip
+        writer.writerow(
+            [
+                _text_cell(r.student),
+                _text_cell(r.submission),
+                _num(r.score),
+                _num(r.max_score),
+                *(_num(points.get(i, 0.0)) for i in ids),
+                _text_cell(statuses),
+            ]
+        )
     return buffer.getvalue()
 
 
@@ -67,9 +74,16 @@ def _text_cell(text: str) -> str:
 
 def gradescope_results(result: SubmissionResult) -> dict:
     """``result`` in Gradescope's ``results.json`` format (one test per exercise)."""
-    tests = [{"name": e.id, "score": e.points, "max_score": e.max_points,
-              "status": "passed" if e.status == "correct" else "failed",
-              "output": e.reason or "correct"} for e in result.exercises]  # fmt: skip
+    tests = [
+        {
+            "name": e.id,
+            "score": e.points,
+            "max_score": e.max_points,
+            "status": "passed" if e.status == "correct" else "failed",
+            "output": e.reason or "correct",
+        }
+        for e in result.exercises
+    ]
     output = "\n".join(result.problems)
     return {"score": result.score, "output": output, "visibility": "visible", "tests": tests}
 

@@ -36,13 +36,17 @@ from labkit.grading import rlimit_exec
 from labkit.grading.command import check_argv, check_setup, closed_folder, sandbox_command
 from labkit.grading.isolation import SYSTEM_PATH, Isolation, UidLease, claim_uid, detect_isolation
 from labkit.grading.limits import Limits, rlimits
+from labkit.validation import whole_number
 
 __all__ = ["RunResult", "Sandbox"]
 
 # Only the kernel sends these: SIGXCPU at the CPU soft limit and SIGKILL at the hard one,
 # SIGXFSZ at the file size limit. Kills by the supervisor are reported otherwise.
-_LIMIT_SIGNALS = {-signal.SIGXCPU: "cpu_seconds", -signal.SIGKILL: "cpu_seconds",
-                  -signal.SIGXFSZ: "file_size_mb"}  # fmt: skip
+_LIMIT_SIGNALS = {
+    -signal.SIGXCPU: "cpu_seconds",
+    -signal.SIGKILL: "cpu_seconds",
+    -signal.SIGXFSZ: "file_size_mb",
+}
 
 
 @dataclass(frozen=True)
@@ -274,13 +278,27 @@ class Sandbox:
         argv = check_argv(argv)
         limits = self.limits if limits is None else limits
         if self.isolation.pid_namespace:
-            return sandbox_command(argv, workdir=self.workdir, uid=self.uid, limits=limits,
-                                   isolation=self.isolation, hidden=self.hidden,
-                                   shared=[*self.shared, *shared])  # fmt: skip
+            return sandbox_command(
+                argv,
+                workdir=self.workdir,
+                uid=self.uid,
+                limits=limits,
+                isolation=self.isolation,
+                hidden=self.hidden,
+                shared=[*self.shared, *shared],
+            )
         pairs = rlimits(limits, per_user=self.uid is not None)
         user = [] if self.uid is None else ["--uid", str(self.uid)]
-        return [sys.executable, "-I", "-S", rlimit_exec.__file__, json.dumps(pairs), *user,
-                "--", *argv]  # fmt: skip
+        return [
+            sys.executable,
+            "-I",
+            "-S",
+            rlimit_exec.__file__,
+            json.dumps(pairs),
+            *user,
+            "--",
+            *argv,
+        ]
 
     def environment(self, env: dict[str, str] | None = None) -> dict[str, str]:
         """A command's whole environment: a minimal base (PATH, LANG, and HOME and TMPDIR
@@ -290,8 +308,13 @@ class Sandbox:
             raise TypeError(
                 f"env must be a dict of str to str, e.g. {{'SEED': '0'}}. Received: env={env!r}"
             )
-        base = {"PATH": SYSTEM_PATH, "LANG": "C.UTF-8", "HOME": str(self.workdir),
-                "TMPDIR": str(self.workdir), "USER": "sandbox"}  # fmt: skip
+        base = {
+            "PATH": SYSTEM_PATH,
+            "LANG": "C.UTF-8",
+            "HOME": str(self.workdir),
+            "TMPDIR": str(self.workdir),
+            "USER": "sandbox",
+        }
         return base | env
 
     def kill(self, process: subprocess.Popen) -> None:
@@ -316,9 +339,14 @@ class Sandbox:
         with tempfile.TemporaryFile() as stdin_file:
             stdin_file.write(stdin or b"")
             stdin_file.seek(0)
-            process = subprocess.Popen(self.command(argv), env=env, cwd=self.workdir,
-                                       stdin=stdin_file, stdout=subprocess.PIPE,
-                                       stderr=subprocess.PIPE)  # fmt: skip
+            process = subprocess.Popen(
+                self.command(argv),
+                env=env,
+                cwd=self.workdir,
+                stdin=stdin_file,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+            )
         self._running.append(process)
         return process
 
@@ -420,12 +448,4 @@ def _check_run_options(stdin: object, output_limit_bytes: object) -> None:
     """Raise unless ``stdin`` is bytes or None and ``output_limit_bytes`` an int >= 0."""
     if not isinstance(stdin, bytes | None):
         raise TypeError(f"stdin must be bytes or None, e.g. b'3\\n'. Received: stdin={stdin!r}")
-    limit = output_limit_bytes
-    if isinstance(limit, bool) or not isinstance(limit, int):
-        raise TypeError(
-            f"output_limit_bytes must be an int. Received: output_limit_bytes={limit!r}"
-        )
-    if limit < 0:
-        raise ValueError(
-            f"output_limit_bytes must be at least 0. Received: output_limit_bytes={limit}"
-        )
+    whole_number("output_limit_bytes", output_limit_bytes, minimum=0)

@@ -37,6 +37,7 @@ def read_secret(secret_file: str | Path | None = None, environ: dict | None = No
         if not secret:
             raise ValueError(f"No course secret. {_MAKE_SECRET}")
     if len(secret) < 16:
-        raise ValueError(f"The course secret is too short ({len(secret)} bytes; at least 16). "
-                         f"{_MAKE_SECRET}")  # fmt: skip
+        raise ValueError(
+            f"The course secret is too short ({len(secret)} bytes; at least 16). {_MAKE_SECRET}"
+        )
     return secret

@@ -60,14 +60,18 @@ def find_submissions(paths: Sequence[str | Path], roster: str | Path | None = No
             raise ValueError(f"{path.name} is not in the roster {roster}: add a line for it.")
         student = names[path.name] if names is not None else student_id(path)
         if not _STUDENT.fullmatch(student):
-            raise ValueError(f"Student id {student!r} (from {path.name}) must be letters, digits "
-                             "and . _ @ + - only; rename the file or use a roster.")  # fmt: skip
+            raise ValueError(
+                f"Student id {student!r} (from {path.name}) must be letters, digits "
+                "and . _ @ + - only; rename the file or use a roster."
+            )
         submissions.append(Submission(path, student))
     seen: dict[str, Path] = {}
     for submission in submissions:
         if submission.student in seen:
-            raise ValueError(f"Two submissions for {submission.student!r}: "
-                             f"{seen[submission.student]} and {submission.path}.")  # fmt: skip
+            raise ValueError(
+                f"Two submissions for {submission.student!r}: "
+                f"{seen[submission.student]} and {submission.path}."
+            )
         seen[submission.student] = submission.path
     return submissions
 

@@ -54,8 +54,9 @@ def check_ids(exercises_by_lesson: dict[str, list[Exercise]]) -> None:
     for number, exercises in exercises_by_lesson.items():
         for exercise in exercises:
             if not exercise.id.startswith(f"{number}."):
-                raise ValueError(f"lesson_{number} declares {exercise.id}, which is not "
-                                 f"lesson {number}'s.")  # fmt: skip
+                raise ValueError(
+                    f"lesson_{number} declares {exercise.id}, which is not lesson {number}'s."
+                )
             if exercise.id in seen:
                 raise ValueError(f"Exercise {exercise.id} is declared twice.")
             seen.add(exercise.id)
@@ -73,8 +74,9 @@ def exercises_for(lesson: str) -> list[Exercise]:
     """
     modules = _modules()
     if lesson not in modules:
-        raise ValueError(f"No exercises for lesson {lesson!r}. Known lessons: "
-                         f"{', '.join(modules)}.")  # fmt: skip
+        raise ValueError(
+            f"No exercises for lesson {lesson!r}. Known lessons: {', '.join(modules)}."
+        )
     return list(modules[lesson].EXERCISES)
 
 

@@ -95,37 +95,47 @@ def _multiplications_only(m, k, n, seconds):
 
 EXERCISES = [
     Exercise(
-        id="00.ex1", name="MY_DEVICE", points=1, kind="value", cases=_device_cases,
+        id="00.ex1",
+        name="MY_DEVICE",
+        points=1,
+        kind="value",
+        cases=_device_cases,
         public_check=custom_checks.device_string,
         # str() so that a torch.device works too; None stays None, which the grader
         # reports as "not attempted" (the learner's placeholder is MY_DEVICE = None).
         expression="None if MY_DEVICE is None else str(MY_DEVICE)",
     ),
     Exercise(
-        id="00.ex2", name="my_accuracy", points=2, reference=my_accuracy,
+        id="00.ex2",
+        name="my_accuracy",
+        points=2,
+        reference=my_accuracy,
         examples=[
             Example(([1, 2, 3], [1, 2, 0]), "2 of 3 predictions are right"),
             Example(([0, 0, 1, 1], [0, 0, 1, 1]), "every prediction is right"),
             Example(([5], [4]), "no prediction is right"),
-            Example((np.array([3, 1, 4, 1, 5]), np.array([3, 1, 4, 1, 9])),
-                    "4 of 5 are right (arrays)"),
+            Example(
+                (np.array([3, 1, 4, 1, 5]), np.array([3, 1, 4, 1, 9])), "4 of 5 are right (arrays)"
+            ),
         ],
         inputs=_accuracy_inputs,
         mistakes=[Mistake(_count_right)],
     ),
     Exercise(
-        id="00.ex3", name="matmul_gflops", points=2, reference=matmul_gflops,
+        id="00.ex3",
+        name="matmul_gflops",
+        points=2,
+        reference=matmul_gflops,
         examples=[
             Example((2, 3, 4, 1e-9), "2·2·3·4 = 48 operations in one nanosecond"),
             Example((512, 512, 512, 0.001), "2·512³ = 268,435,456 operations in 1 ms"),
-            Example((1000, 1, 1000, 0.001),
-                    "an outer product: 2·1000·1·1000 = 2 million in 1 ms"),
+            Example((1000, 1, 1000, 0.001), "an outer product: 2·1000·1·1000 = 2 million in 1 ms"),
             Example((10, 100, 1, 2.0), "2·10·100·1 = 2000 operations in 2 seconds"),
         ],
         inputs=_gflops_inputs,
         mistakes=[Mistake(_multiplications_only)],
     ),
-]  # fmt: skip
+]
 
 
 EXPECTATIONS = [

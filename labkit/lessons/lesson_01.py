@@ -198,7 +198,10 @@ def _arrays(*rows):
 
 EXERCISES = [
     Exercise(
-        id="01.ex1", name="binary_cross_entropy", points=2, reference=binary_cross_entropy,
+        id="01.ex1",
+        name="binary_cross_entropy",
+        points=2,
+        reference=binary_cross_entropy,
         examples=[
             Example((np.array([0.5]), np.array([1])), "-log(0.5) = log 2"),
             Example((np.array([0.5, 0.5]), np.array([1, 0])), "both samples cost log 2"),
@@ -208,59 +211,91 @@ EXERCISES = [
         ],
         inputs=_cross_entropy_inputs,
         mistakes=[
-            Mistake(_negated, "That is the negative of the loss: a loss is never negative. "
-                    "Put a minus sign in front of the logarithms."),
-            Mistake(_summed, "That is the sum over the samples: return their mean instead "
-                    "(divide by the number of samples)."),
+            Mistake(
+                _negated,
+                "That is the negative of the loss: a loss is never negative. "
+                "Put a minus sign in front of the logarithms.",
+            ),
+            Mistake(
+                _summed,
+                "That is the sum over the samples: return their mean instead "
+                "(divide by the number of samples).",
+            ),
             Mistake(_log10, "That is a base-10 logarithm: use the natural logarithm np.log."),
         ],
     ),
     Exercise(
-        id="01.ex2", name="gradient_step", points=3, reference=gradient_step,
+        id="01.ex2",
+        name="gradient_step",
+        points=3,
+        reference=gradient_step,
         examples=[
-            Example(_arrays([[1], [2]], [3, 5], [0]) + (0.0, 0.1),
-                    "shown as [(new_w, new_b), w after the call]: dL/dw = -13 and dL/db = -8, "
-                    "so new w = 0 - 0.1 × -13, new b = 0 - 0.1 × -8, and w stays [0]"),
-            Example(_arrays([[1], [2]], [3, 5], [2]) + (1.0, 0.1),
-                    "the line y = 2x + 1 fits exactly: the gradient is 0, nothing moves"),
-            Example(_arrays([[1, 0], [0, 1]], [1, 2], [0, 0]) + (0.0, 0.5),
-                    "two inputs: dL/dw = [-1, -2] and dL/db = -3"),
+            Example(
+                _arrays([[1], [2]], [3, 5], [0]) + (0.0, 0.1),
+                "shown as [(new_w, new_b), w after the call]: dL/dw = -13 and dL/db = -8, "
+                "so new w = 0 - 0.1 × -13, new b = 0 - 0.1 × -8, and w stays [0]",
+            ),
+            Example(
+                _arrays([[1], [2]], [3, 5], [2]) + (1.0, 0.1),
+                "the line y = 2x + 1 fits exactly: the gradient is 0, nothing moves",
+            ),
+            Example(
+                _arrays([[1, 0], [0, 1]], [1, 2], [0, 0]) + (0.0, 0.5),
+                "two inputs: dL/dw = [-1, -2] and dL/db = -3",
+            ),
         ],
         inputs=_gradient_inputs,
         mistakes=[
-            Mistake(_ascent, "You added the gradient: a descent step subtracts it "
-                    "(w - lr * grad)."),
-            Mistake(_no_factor_two, "The factor 2 from the square is missing from the "
-                    "derivatives."),
-            Mistake(_summed_gradient, "You summed over the samples: the loss is a mean, so "
-                    "divide by n."),
-            Mistake(_in_place, "You changed w in place (w -= ...): return a new array and "
-                    "leave w as it was."),
+            Mistake(
+                _ascent, "You added the gradient: a descent step subtracts it (w - lr * grad)."
+            ),
+            Mistake(
+                _no_factor_two, "The factor 2 from the square is missing from the derivatives."
+            ),
+            Mistake(
+                _summed_gradient, "You summed over the samples: the loss is a mean, so divide by n."
+            ),
+            Mistake(
+                _in_place,
+                "You changed w in place (w -= ...): return a new array and leave w as it was.",
+            ),
         ],
         # The answer, then w after the call, which must still be the w that was sent.
         expression="[gradient_step(*args), args[2]]",
     ),
     Exercise(
-        id="01.ex3", name="early_stopping_epochs", points=2, reference=early_stopping_epochs,
+        id="01.ex3",
+        name="early_stopping_epochs",
+        points=2,
+        reference=early_stopping_epochs,
         examples=[
-            Example(([1.0, 0.8, 0.9, 0.85, 0.95], 2),
-                    "best at epoch 2; epochs 3 and 4 do not improve, so it stops after epoch 4"),
+            Example(
+                ([1.0, 0.8, 0.9, 0.85, 0.95], 2),
+                "best at epoch 2; epochs 3 and 4 do not improve, so it stops after epoch 4",
+            ),
             Example(([3.0, 2.0, 1.0], 2), "it improves every epoch, so it never stops early"),
-            Example(([0.5, 0.6, 0.4, 0.45, 0.41, 0.42], 3),
-                    "the improvement at epoch 3 resets the count; epochs 4, 5, 6 do not improve"),
+            Example(
+                ([0.5, 0.6, 0.4, 0.45, 0.41, 0.42], 3),
+                "the improvement at epoch 3 resets the count; epochs 4, 5, 6 do not improve",
+            ),
             Example(([1.0, 1.0, 1.0, 1.0], 2), "an equal loss is not an improvement"),
             Example(([1.0, 0.9, 0.95, 0.5], 1), "with patience 1, one bad epoch stops training"),
         ],
         inputs=_early_stopping_inputs,
         mistakes=[Mistake(_equal_improves)],
     ),
-]  # fmt: skip
+]
 
 
 EXPECTATIONS = [
     Expect("test_accuracy", smoke=0.90, default=0.95, baseline=0.624, baseline_is=BENIGN),
     Expect("rule_test_accuracy", smoke=0.85, default=0.85, baseline=0.624, baseline_is=BENIGN),
     # Early stopping must save real compute in the default run (smoke runs are too short).
-    Expect("epochs_saved", smoke=None, default=30, baseline=0,
-           baseline_is="training all epochs without early stopping"),
-]  # fmt: skip
+    Expect(
+        "epochs_saved",
+        smoke=None,
+        default=30,
+        baseline=0,
+        baseline_is="training all epochs without early stopping",
+    ),
+]

@@ -160,10 +160,15 @@ def _y_as_column(series, input_length):
 
 EXERCISES = [
     Exercise(
-        id="02.ex1", name="contiguous_folds", points=3, reference=contiguous_folds,
+        id="02.ex1",
+        name="contiguous_folds",
+        points=3,
+        reference=contiguous_folds,
         examples=[
-            Example((10, 3), "sizes differ by at most one; the first 10 % 3 = 1 fold gets "
-                    "the extra index"),
+            Example(
+                (10, 3),
+                "sizes differ by at most one; the first 10 % 3 = 1 fold gets the extra index",
+            ),
             Example((6, 2), "6 % 2 = 0: equal folds"),
             Example((11, 4), "the first 11 % 4 = 3 folds get the extra index"),
             Example((4, 4), "one index per fold"),
@@ -172,61 +177,100 @@ EXERCISES = [
         inputs=_fold_inputs,
         mistakes=[
             Mistake(_last_takes_the_rest),
-            Mistake(_float_folds, "Every fold should be a 1-D array of integer indices "
-                    "(np.arange gives them), not of floats."),
+            Mistake(
+                _float_folds,
+                "Every fold should be a 1-D array of integer indices "
+                "(np.arange gives them), not of floats.",
+            ),
         ],
         judge=judges.same_integers,
     ),
     Exercise(
-        id="02.ex2", name="count_leaked_rows", points=3, reference=count_leaked_rows,
+        id="02.ex2",
+        name="count_leaked_rows",
+        points=3,
+        reference=count_leaked_rows,
         examples=[
-            Example(([[1, 2], [3, 4]], [[3, 4], [5, 6], [3, 4]]),
-                    "a test row that appears twice counts twice"),
-            Example(([[1, 2], [1, 2]], [[1, 2]]),
-                    "a test row counts once, however often X_train holds it"),
+            Example(
+                ([[1, 2], [3, 4]], [[3, 4], [5, 6], [3, 4]]),
+                "a test row that appears twice counts twice",
+            ),
+            Example(
+                ([[1, 2], [1, 2]], [[1, 2]]),
+                "a test row counts once, however often X_train holds it",
+            ),
             Example(([[1, 2], [3, 4]], [[5, 6], [7, 8]]), "no test row is in X_train"),
-            Example(([[1, 2, 3]], [[1, 2, 4], [3, 2, 1]]),
-                    "rows must match in every column, in order"),
-            Example((np.array([[0.5, 1.5], [2.0, 2.5]]),
-                     np.array([[2.0, 2.5], [0.5, 1.5], [0.5, 0.0]])), "NumPy arrays of floats"),
+            Example(
+                ([[1, 2, 3]], [[1, 2, 4], [3, 2, 1]]), "rows must match in every column, in order"
+            ),
+            Example(
+                (
+                    np.array([[0.5, 1.5], [2.0, 2.5]]),
+                    np.array([[2.0, 2.5], [0.5, 1.5], [0.5, 0.0]]),
+                ),
+                "NumPy arrays of floats",
+            ),
         ],
         inputs=_leak_inputs,
         mistakes=[Mistake(_distinct_only), Mistake(_float_count, INT_HINT)],
         judge=judges.same_integers,
     ),
     Exercise(
-        id="02.ex3", name="windows_by_hand", points=4, reference=windows_by_hand,
+        id="02.ex3",
+        name="windows_by_hand",
+        points=4,
+        reference=windows_by_hand,
         examples=[
             Example(([0, 1, 2, 3, 4], 3), "windows [0, 1, 2] and [1, 2, 3], followed by 3 and 4"),
-            Example((np.array([5.0, 6.0, 7.0, 8.0]), 1),
-                    "windows of one value: y is the series shifted by one"),
+            Example(
+                (np.array([5.0, 6.0, 7.0, 8.0]), 1),
+                "windows of one value: y is the series shifted by one",
+            ),
             Example(([1, 2, 3], 2), "a single window, [1, 2], followed by 3"),
         ],
         inputs=_window_inputs,
         mistakes=[
             Mistake(_last_input_as_target),
-            Mistake(_one_window_short, "A window is missing: X should have one row per "
-                    "window, len(series) - input_length of them (the last one ends just "
-                    "before the last value)."),
-            Mistake(_y_as_column, "y should be 1-D, one next value per window, not a "
-                    "column."),
+            Mistake(
+                _one_window_short,
+                "A window is missing: X should have one row per "
+                "window, len(series) - input_length of them (the last one ends just "
+                "before the last value).",
+            ),
+            Mistake(_y_as_column, "y should be 1-D, one next value per window, not a column."),
         ],
     ),
-]  # fmt: skip
+]
 
 
 EXPECTATIONS = [
     Expect("test_accuracy", smoke=0.75, default=0.80, baseline=0.10, baseline_is=CHANCE_10),
-    Expect("clean_test_accuracy", smoke=0.75, default=0.75, baseline=0.10,
-           baseline_is=CHANCE_10),
+    Expect("clean_test_accuracy", smoke=0.75, default=0.75, baseline=0.10, baseline_is=CHANCE_10),
     # The demonstration: duplicates across the split inflate the score by at least 3 points.
-    Expect("contamination_gap", smoke=0.03, default=0.03, baseline=0.0,
-           baseline_is="no inflation without duplicates"),
+    Expect(
+        "contamination_gap",
+        smoke=0.03,
+        default=0.03,
+        baseline=0.0,
+        baseline_is="no inflation without duplicates",
+    ),
     # Cutting a label-sorted file without shuffling tests on classes never trained on.
-    Expect("unshuffled_test_accuracy", smoke=0.05, default=0.05, baseline=0.10,
-           baseline_is=CHANCE_10, higher_is_better=False),
+    Expect(
+        "unshuffled_test_accuracy",
+        smoke=0.05,
+        default=0.05,
+        baseline=0.10,
+        baseline_is=CHANCE_10,
+        higher_is_better=False,
+    ),
     Expect("cv_mean_accuracy", smoke=0.78, default=0.78, baseline=0.10, baseline_is=CHANCE_10),
     # Drift: fainter ink must visibly hurt a model trained on the original images.
-    Expect("drift_accuracy", smoke=0.70, default=0.70, baseline=0.84,
-           baseline_is="the same tree's accuracy without drift", higher_is_better=False),
-]  # fmt: skip
+    Expect(
+        "drift_accuracy",
+        smoke=0.70,
+        default=0.70,
+        baseline=0.84,
+        baseline_is="the same tree's accuracy without drift",
+        higher_is_better=False,
+    ),
+]

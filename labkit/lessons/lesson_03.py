@@ -272,52 +272,87 @@ def _in_place_products(X):
 
 EXERCISES = [
     Exercise(
-        id="03.ex1", name="min_max_scale", points=3, reference=min_max_scale,
+        id="03.ex1",
+        name="min_max_scale",
+        points=3,
+        reference=min_max_scale,
         examples=[
-            Example((np.array([[0.0, 10.0], [2.0, 30.0]]), np.array([[1.0, 40.0], [3.0, 20.0]])),
-                    "default range [0, 1]; 40 is above the training maximum 30, so it lands "
-                    "above 1"),
-            Example((np.array([[1.0], [3.0], [5.0]]), np.array([[4.0], [7.0], [0.0]]), -1.0, 1.0),
-                    "range [-1, 1]; test values outside the training range are not clipped"),
-            Example((np.array([[0.0, -1.0], [10.0, 1.0]]), np.array([[5.0, 0.0]]), 2.0, 4.0),
-                    "range [2, 4]: low + (x - min) * (high - low) / (max - min)"),
-            Example((np.array([[5.0, 1.0], [5.0, 3.0]]), np.array([[6.0, 2.0]]), 0.0, 1.0),
-                    "the first column is constant in X_train, so it is divided by 1 instead "
-                    "of 0"),
+            Example(
+                (np.array([[0.0, 10.0], [2.0, 30.0]]), np.array([[1.0, 40.0], [3.0, 20.0]])),
+                "default range [0, 1]; 40 is above the training maximum 30, so it lands above 1",
+            ),
+            Example(
+                (np.array([[1.0], [3.0], [5.0]]), np.array([[4.0], [7.0], [0.0]]), -1.0, 1.0),
+                "range [-1, 1]; test values outside the training range are not clipped",
+            ),
+            Example(
+                (np.array([[0.0, -1.0], [10.0, 1.0]]), np.array([[5.0, 0.0]]), 2.0, 4.0),
+                "range [2, 4]: low + (x - min) * (high - low) / (max - min)",
+            ),
+            Example(
+                (np.array([[5.0, 1.0], [5.0, 3.0]]), np.array([[6.0, 2.0]]), 0.0, 1.0),
+                "the first column is constant in X_train, so it is divided by 1 instead of 0",
+            ),
         ],
         inputs=_scale_inputs,
         mistakes=[
-            Mistake(_own_statistics, "X_test was scaled with its own minimum and maximum. Use "
-                    "those of X_train for both parts: the test part must not influence the "
-                    "scaling."),
-            Mistake(_clipped, "Your test values were clipped to [low, high]. Keep them as the "
-                    "formula gives them: new data may lie outside the training range."),
-            Mistake(_zero_division, "nan or inf: a column constant in X_train has max - min = "
-                    "0. Divide it by 1 instead of 0."),
+            Mistake(
+                _own_statistics,
+                "X_test was scaled with its own minimum and maximum. Use "
+                "those of X_train for both parts: the test part must not influence the "
+                "scaling.",
+            ),
+            Mistake(
+                _clipped,
+                "Your test values were clipped to [low, high]. Keep them as the "
+                "formula gives them: new data may lie outside the training range.",
+            ),
+            Mistake(
+                _zero_division,
+                "nan or inf: a column constant in X_train has max - min = "
+                "0. Divide it by 1 instead of 0.",
+            ),
             Mistake(_unit_range_only, "That is scaled to [0, 1]: use low and high."),
-            Mistake(_in_place, "X_train was changed in place before X_test was scaled "
-                    "with its minimum and maximum: compute new arrays instead."),
+            Mistake(
+                _in_place,
+                "X_train was changed in place before X_test was scaled "
+                "with its minimum and maximum: compute new arrays instead.",
+            ),
         ],
     ),
     Exercise(
-        id="03.ex2", name="collinear_pairs", points=3, reference=collinear_pairs,
+        id="03.ex2",
+        name="collinear_pairs",
+        points=3,
+        reference=collinear_pairs,
         examples=[
-            Example((_columns([1, 2, 3, 4], [2, 4, 6, 9], [4, 3, 2, 1], [1, 0, 0, 1]), 0.9),
-                    "column 2 falls as column 0 rises (r = -1): a negative correlation counts "
-                    "too"),
-            Example((_columns([1, 2, 3], [5, 5, 5], [2, 4, 7]), 0.5),
-                    "column 1 is constant: it has no correlation with anything and is never "
-                    "in a pair"),
-            Example((_columns([1, 2, 3, 4, 5], [2, 1, 4, 3, 5], [5, 3, 1, 2, 4]), 0.95),
-                    "no pair is above 0.95: the answer is an empty list"),
-            Example((_columns([1, 5, 2, 8, 3], [0, 1, 0, 1, 1], [3, 1, 2, 4, 5],
-                              [2, 10, 4, 16, 6]), 0.9),
-                    "column 3 is twice column 0"),
+            Example(
+                (_columns([1, 2, 3, 4], [2, 4, 6, 9], [4, 3, 2, 1], [1, 0, 0, 1]), 0.9),
+                "column 2 falls as column 0 rises (r = -1): a negative correlation counts too",
+            ),
+            Example(
+                (_columns([1, 2, 3], [5, 5, 5], [2, 4, 7]), 0.5),
+                "column 1 is constant: it has no correlation with anything and is never in a pair",
+            ),
+            Example(
+                (_columns([1, 2, 3, 4, 5], [2, 1, 4, 3, 5], [5, 3, 1, 2, 4]), 0.95),
+                "no pair is above 0.95: the answer is an empty list",
+            ),
+            Example(
+                (
+                    _columns([1, 5, 2, 8, 3], [0, 1, 0, 1, 1], [3, 1, 2, 4, 5], [2, 10, 4, 16, 6]),
+                    0.9,
+                ),
+                "column 3 is twice column 0",
+            ),
         ],
         inputs=_pair_inputs,
         mistakes=[
-            Mistake(_with_diagonal, "A column paired with itself (the diagonal of the "
-                    "correlation matrix, r = 1) is not a pair."),
+            Mistake(
+                _with_diagonal,
+                "A column paired with itself (the diagonal of the "
+                "correlation matrix, r = 1) is not a pair.",
+            ),
             Mistake(_both_orders, "List each pair once, as (i, j) with i < j."),
             Mistake(_strongest_first, "Sort the pairs by i, then by j."),
             Mistake(_signed, "Compare |r|, not r: a strong negative correlation counts too."),
@@ -325,48 +360,100 @@ EXERCISES = [
         judge=judges.same_integers,
     ),
     Exercise(
-        id="03.ex3", name="quadratic_features", points=3, reference=quadratic_features,
+        id="03.ex3",
+        name="quadratic_features",
+        points=3,
+        reference=quadratic_features,
         examples=[
             Example((np.array([[2.0, 3.0]]),), "columns a, b, a², ab, b²"),
-            Example((np.array([[1.0, 2.0, 3.0], [0.0, 1.0, -1.0]]),),
-                    "columns a, b, c, a², ab, ac, b², bc, c²"),
+            Example(
+                (np.array([[1.0, 2.0, 3.0], [0.0, 1.0, -1.0]]),),
+                "columns a, b, c, a², ab, ac, b², bc, c²",
+            ),
             Example((np.array([[3.0], [-2.0]]),), "one column: x and x²"),
         ],
         inputs=_quadratic_inputs,
         mistakes=[
             Mistake(_products_only, "Start with the original columns, then add the products."),
-            Mistake(_no_squares, "The squares are missing. Pair every column with itself too "
-                    "(i <= j, not i < j)."),
-            Mistake(_column_major, "The products are in the wrong order. After a, b, c come a², "
-                    "ab, ac (i = 0), then b², bc (i = 1), then c² (i = 2)."),
-            Mistake(_in_place_products, "X was changed in place (column *= ... on a column of "
-                    "X, a view): compute each product as a new array, X[:, i] * X[:, j]."),
+            Mistake(
+                _no_squares,
+                "The squares are missing. Pair every column with itself too (i <= j, not i < j).",
+            ),
+            Mistake(
+                _column_major,
+                "The products are in the wrong order. After a, b, c come a², "
+                "ab, ac (i = 0), then b², bc (i = 1), then c² (i = 2).",
+            ),
+            Mistake(
+                _in_place_products,
+                "X was changed in place (column *= ... on a column of "
+                "X, a view): compute each product as a new array, X[:, i] * X[:, j].",
+            ),
         ],
     ),
-]  # fmt: skip
+]
 
 WINE_MAJORITY = "always the most common grape variety on the 36 test wines"
 FLAT_MEAN = "always the mean training price (test MAE, k€)"
 
 EXPECTATIONS = [
-    Expect("knn_scaled_accuracy", smoke=0.85, default=0.90, baseline=0.389,
-           baseline_is=WINE_MAJORITY),
+    Expect(
+        "knn_scaled_accuracy", smoke=0.85, default=0.90, baseline=0.389, baseline_is=WINE_MAJORITY
+    ),
     # The lesson's point: the same 5-NN gains at least 10 points from standardisation.
-    Expect("knn_scaling_gain", smoke=0.10, default=0.10, baseline=0.0,
-           baseline_is="no gain: scaling changes nothing"),
-    Expect("knn_raw_accuracy", smoke=0.85, default=0.85, baseline=0.972,
-           baseline_is="the same 5-NN on standardised columns", higher_is_better=False),
+    Expect(
+        "knn_scaling_gain",
+        smoke=0.10,
+        default=0.10,
+        baseline=0.0,
+        baseline_is="no gain: scaling changes nothing",
+    ),
+    Expect(
+        "knn_raw_accuracy",
+        smoke=0.85,
+        default=0.85,
+        baseline=0.972,
+        baseline_is="the same 5-NN on standardised columns",
+        higher_is_better=False,
+    ),
     Expect("logreg_accuracy", smoke=0.85, default=0.90, baseline=0.389, baseline_is=WINE_MAJORITY),
-    Expect("gd_scaled_test_mae", smoke=25.0, default=20.0, baseline=57.8, baseline_is=FLAT_MEAN,
-           higher_is_better=False),
+    Expect(
+        "gd_scaled_test_mae",
+        smoke=25.0,
+        default=20.0,
+        baseline=57.8,
+        baseline_is=FLAT_MEAN,
+        higher_is_better=False,
+    ),
     # Raw columns: gradient descent must visibly fail (far worse than standardised).
-    Expect("gd_raw_test_mae", smoke=40.0, default=40.0, baseline=16.7,
-           baseline_is="the same gradient descent on standardised columns"),
-    Expect("linreg_test_mae", smoke=16.0, default=16.0, baseline=57.8, baseline_is=FLAT_MEAN,
-           higher_is_better=False),
-    Expect("coef_std_collinear", smoke=5.0, default=5.0, baseline=1.0,
-           baseline_is="spread of the same weight after dropping area_sqft"),
-    Expect("coef_std_dropped", smoke=3.0, default=3.0, baseline=17.2,
-           baseline_is="spread of the area_m2 weight with both area columns",
-           higher_is_better=False),
-]  # fmt: skip
+    Expect(
+        "gd_raw_test_mae",
+        smoke=40.0,
+        default=40.0,
+        baseline=16.7,
+        baseline_is="the same gradient descent on standardised columns",
+    ),
+    Expect(
+        "linreg_test_mae",
+        smoke=16.0,
+        default=16.0,
+        baseline=57.8,
+        baseline_is=FLAT_MEAN,
+        higher_is_better=False,
+    ),
+    Expect(
+        "coef_std_collinear",
+        smoke=5.0,
+        default=5.0,
+        baseline=1.0,
+        baseline_is="spread of the same weight after dropping area_sqft",
+    ),
+    Expect(
+        "coef_std_dropped",
+        smoke=3.0,
+        default=3.0,
+        baseline=17.2,
+        baseline_is="spread of the area_m2 weight with both area columns",
+        higher_is_better=False,
+    ),
+]

@@ -233,100 +233,179 @@ _X3 = np.array([[1.0, 2.0, 0.0], [0.0, -1.0, 1.0], [2.0, 2.0, 2.0]])
 
 EXERCISES = [
     Exercise(
-        id="04.ex1", name="hinge_loss", points=2, reference=hinge_loss,
+        id="04.ex1",
+        name="hinge_loss",
+        points=2,
+        reference=hinge_loss,
         examples=[
-            Example((np.array([2.0, 0.5, -1.0]), np.array([1, 1, 1])),
-                    "losses 0, 0.5 and 2: their mean"),
+            Example(
+                (np.array([2.0, 0.5, -1.0]), np.array([1, 1, 1])), "losses 0, 0.5 and 2: their mean"
+            ),
             Example((np.array([3.0]), np.array([1])), "beyond the edge of the street: no loss"),
-            Example((np.array([1.0, -1.0]), np.array([1, -1])),
-                    "exactly on the edges of the street: no loss"),
-            Example((np.array([0.5, -2.0]), np.array([-1, 1])),
-                    "both on the wrong side: losses 1.5 and 3"),
-            Example((np.array([-0.5, 0.2, 4.0, -3.0]), np.array([-1, -1, 1, -1])),
-                    "losses 0.5, 1.2, 0 and 0"),
+            Example(
+                (np.array([1.0, -1.0]), np.array([1, -1])),
+                "exactly on the edges of the street: no loss",
+            ),
+            Example(
+                (np.array([0.5, -2.0]), np.array([-1, 1])),
+                "both on the wrong side: losses 1.5 and 3",
+            ),
+            Example(
+                (np.array([-0.5, 0.2, 4.0, -3.0]), np.array([-1, -1, 1, -1])),
+                "losses 0.5, 1.2, 0 and 0",
+            ),
             Example(([0.5, 2.0], [1.0, -1.0]), "with lists: losses 0.5 and 3"),
         ],
         inputs=_hinge_inputs,
         mistakes=[
-            Mistake(_hinge_sum, "That is the sum over the samples: return their mean instead "
-                    "(divide by the number of samples)."),
-            Mistake(_hinge_without_max, "That is the mean of 1 - y * score: a sample beyond its "
-                    "edge of the street must cost 0, not a negative amount. Take "
-                    "np.maximum(0, 1 - y * scores) before the mean."),
-            Mistake(_perceptron_loss, "That is the mean of max(0, -y * score) (the perceptron's "
-                    "loss): the hinge is at 1, so use max(0, 1 - y * score)."),
+            Mistake(
+                _hinge_sum,
+                "That is the sum over the samples: return their mean instead "
+                "(divide by the number of samples).",
+            ),
+            Mistake(
+                _hinge_without_max,
+                "That is the mean of 1 - y * score: a sample beyond its "
+                "edge of the street must cost 0, not a negative amount. Take "
+                "np.maximum(0, 1 - y * scores) before the mean.",
+            ),
+            Mistake(
+                _perceptron_loss,
+                "That is the mean of max(0, -y * score) (the perceptron's "
+                "loss): the hinge is at 1, so use max(0, 1 - y * score).",
+            ),
         ],
     ),
     Exercise(
-        id="04.ex2", name="rbf_kernel", points=3, reference=rbf_kernel,
+        id="04.ex2",
+        name="rbf_kernel",
+        points=3,
+        reference=rbf_kernel,
         examples=[
-            Example((np.array([[0.0, 0.0]]), np.array([[1.0, 0.0], [0.0, 2.0]]), 0.5),
-                    "squared distances 1 and 4: [[exp(-0.5), exp(-2)]]"),
-            Example((_X3, np.array([[1.0, 1.0, 1.0], [0.0, 0.0, 0.0]]), 0.2),
-                    "3 rows of X by 2 rows of Y: shape (3, 2)"),
-            Example((_X3.tolist(), _X3.tolist(), 1.5),
-                    "X with itself, as lists: symmetric, with k(x, x) = 1 on the diagonal"),
+            Example(
+                (np.array([[0.0, 0.0]]), np.array([[1.0, 0.0], [0.0, 2.0]]), 0.5),
+                "squared distances 1 and 4: [[exp(-0.5), exp(-2)]]",
+            ),
+            Example(
+                (_X3, np.array([[1.0, 1.0, 1.0], [0.0, 0.0, 0.0]]), 0.2),
+                "3 rows of X by 2 rows of Y: shape (3, 2)",
+            ),
+            Example(
+                (_X3.tolist(), _X3.tolist(), 1.5),
+                "X with itself, as lists: symmetric, with k(x, x) = 1 on the diagonal",
+            ),
         ],
         inputs=_kernel_inputs,
         mistakes=[
             Mistake(_kernel_not_squared, "The distance is not squared: use ||x - y||**2."),
             Mistake(_kernel_no_minus, "The sign is missing: exp(-gamma * distance**2)."),
             Mistake(_kernel_divided, "You divided by gamma: multiply by it."),
-            Mistake(_kernel_transposed, "The matrix is transposed: it should have shape (n, m), "
-                    "one row per row of X and one column per row of Y."),
+            Mistake(
+                _kernel_transposed,
+                "The matrix is transposed: it should have shape (n, m), "
+                "one row per row of X and one column per row of Y.",
+            ),
         ],
     ),
     Exercise(
-        id="04.ex3", name="count_margin_violations", points=2,
+        id="04.ex3",
+        name="count_margin_violations",
+        points=2,
         reference=count_margin_violations,
         examples=[
-            Example((np.array([[2, 0], [0.5, 3], [-1, 1], [1, 1]]), np.array([1, 1, -1, -1]),
-                     np.array([1, 0]), 0), "values y * (w · x + b): 2, 0.5, 1 and -1"),
-            Example((np.array([[3, 1], [-2, 0]]), np.array([1, -1]), np.array([1, 0]), 0),
-                    "values 3 and 2: both beyond the street"),
-            Example((np.array([[0, 1], [0, 2]]), np.array([1, 1]), np.array([0, 1]), 0),
-                    "values 1 (on the edge: not a violation) and 2"),
-            Example((np.array([[1.0], [0.0], [-1.0]]), np.array([1, -1, 1]), np.array([2.0]),
-                     -0.5), "values 1.5, 0.5 and -2.5"),
-            Example((np.array([[1, 2], [2, 1], [0, 0]]), np.array([-1, 1, 1]),
-                     np.array([0.5, 0.5]), 0.5), "values -2, 2 and 0.5"),
-            Example((np.array([[1, 1], [2, 0]]), np.array([1, -1]), np.array([1, -1]), 1.5),
-                    "values 1.5 and -3.5: b is added, w · x + b"),
-            Example(([[2, 0], [0.5, 3]], [1, -1], [1, 0], 0.0),
-                    "with lists: values 2 and -0.5"),
+            Example(
+                (
+                    np.array([[2, 0], [0.5, 3], [-1, 1], [1, 1]]),
+                    np.array([1, 1, -1, -1]),
+                    np.array([1, 0]),
+                    0,
+                ),
+                "values y * (w · x + b): 2, 0.5, 1 and -1",
+            ),
+            Example(
+                (np.array([[3, 1], [-2, 0]]), np.array([1, -1]), np.array([1, 0]), 0),
+                "values 3 and 2: both beyond the street",
+            ),
+            Example(
+                (np.array([[0, 1], [0, 2]]), np.array([1, 1]), np.array([0, 1]), 0),
+                "values 1 (on the edge: not a violation) and 2",
+            ),
+            Example(
+                (np.array([[1.0], [0.0], [-1.0]]), np.array([1, -1, 1]), np.array([2.0]), -0.5),
+                "values 1.5, 0.5 and -2.5",
+            ),
+            Example(
+                (
+                    np.array([[1, 2], [2, 1], [0, 0]]),
+                    np.array([-1, 1, 1]),
+                    np.array([0.5, 0.5]),
+                    0.5,
+                ),
+                "values -2, 2 and 0.5",
+            ),
+            Example(
+                (np.array([[1, 1], [2, 0]]), np.array([1, -1]), np.array([1, -1]), 1.5),
+                "values 1.5 and -3.5: b is added, w · x + b",
+            ),
+            Example(([[2, 0], [0.5, 3]], [1, -1], [1, 0], 0.0), "with lists: values 2 and -0.5"),
         ],
         inputs=_violation_inputs,
         mistakes=[
-            Mistake(_violations_or_equal, "You also counted a sample exactly on the edge of "
-                    "the street (y * (w · x + b) = 1). Only values below 1 are violations."),
-            Mistake(_violations_wrong_side, "You counted only the samples on the wrong side of "
-                    "the boundary (below 0); samples inside the street (0 to 1) violate the "
-                    "margin too."),
-            Mistake(_violations_as_float, "Return an int (a count), e.g. int(np.sum(...)), "
-                    "not a float."),
+            Mistake(
+                _violations_or_equal,
+                "You also counted a sample exactly on the edge of "
+                "the street (y * (w · x + b) = 1). Only values below 1 are violations.",
+            ),
+            Mistake(
+                _violations_wrong_side,
+                "You counted only the samples on the wrong side of "
+                "the boundary (below 0); samples inside the street (0 to 1) violate the "
+                "margin too.",
+            ),
+            Mistake(
+                _violations_as_float, "Return an int (a count), e.g. int(np.sum(...)), not a float."
+            ),
             Mistake(_violations_minus_b),  # w . x - b
         ],
         judge=judges.same_integers,
     ),
-]  # fmt: skip
+]
 
 MOONS_MAJORITY = "always the most common class (two balanced generated moons)"
 BENIGN_85 = "always answering 'benign' on the 85 test patients"
 
 EXPECTATIONS = [
-    Expect("linear_moons_accuracy", smoke=0.70, default=0.75, baseline=0.50,
-           baseline_is=MOONS_MAJORITY),
-    Expect("rbf_moons_accuracy", smoke=0.85, default=0.92, baseline=0.50,
-           baseline_is=MOONS_MAJORITY),
+    Expect(
+        "linear_moons_accuracy", smoke=0.70, default=0.75, baseline=0.50, baseline_is=MOONS_MAJORITY
+    ),
+    Expect(
+        "rbf_moons_accuracy", smoke=0.85, default=0.92, baseline=0.50, baseline_is=MOONS_MAJORITY
+    ),
     # The lesson's point: the RBF kernel clearly beats the straight line on curved data.
-    Expect("kernel_gain", smoke=0.03, default=0.05, baseline=0.0,
-           baseline_is="the linear SVM on the same test points"),
+    Expect(
+        "kernel_gain",
+        smoke=0.03,
+        default=0.05,
+        baseline=0.0,
+        baseline_is="the linear SVM on the same test points",
+    ),
     Expect("real_test_accuracy", smoke=0.93, default=0.95, baseline=0.624, baseline_is=BENIGN_85),
-    Expect("real_linear_test_accuracy", smoke=0.93, default=0.95, baseline=0.624,
-           baseline_is=BENIGN_85),
-    Expect("real_unscaled_test_accuracy", smoke=0.75, default=0.75, baseline=0.624,
-           baseline_is=BENIGN_85),
+    Expect(
+        "real_linear_test_accuracy", smoke=0.93, default=0.95, baseline=0.624, baseline_is=BENIGN_85
+    ),
+    Expect(
+        "real_unscaled_test_accuracy",
+        smoke=0.75,
+        default=0.75,
+        baseline=0.624,
+        baseline_is=BENIGN_85,
+    ),
     # Standardising the features must help the RBF SVM.
-    Expect("scaling_gain", smoke=0.03, default=0.03, baseline=0.0,
-           baseline_is="the same RBF SVM on raw features"),
-]  # fmt: skip
+    Expect(
+        "scaling_gain",
+        smoke=0.03,
+        default=0.03,
+        baseline=0.0,
+        baseline_is="the same RBF SVM on raw features",
+    ),
+]

@@ -277,77 +277,126 @@ def _marginal_to_nobody(values):
 
 EXERCISES = [
     Exercise(
-        id="05.ex1", name="gini_impurity", points=2, reference=gini_impurity,
+        id="05.ex1",
+        name="gini_impurity",
+        points=2,
+        reference=gini_impurity,
         examples=[
             Example(([0, 0, 1, 1],), "two classes, half each: 1 - (0.25 + 0.25)"),
             Example(([3, 3, 3],), "a single class: a pure group"),
             Example((["a", "b", "c"],), "three classes, a third each: 1 - 3 × 1/9"),
-            Example((np.array([2, 5, 5, 5]),),
-                    "shares 1/4 and 3/4: 1 - (1/16 + 9/16); labels need not be 0, 1"),
+            Example(
+                (np.array([2, 5, 5, 5]),),
+                "shares 1/4 and 3/4: 1 - (1/16 + 9/16); labels need not be 0, 1",
+            ),
             Example(([1],), "one label: a pure group"),
             Example(([0, 1, 1, 2, 2, 2],), "shares 1/6, 2/6, 3/6"),
         ],
         inputs=_gini_inputs,
         mistakes=[
-            Mistake(_sum_of_squares, "That is the sum of the squared shares: the Gini "
-                    "impurity is 1 minus that sum."),
-            Mistake(_squared_counts, "You squared the counts. Divide each count by the "
-                    "number of labels first, to get the shares."),
-            Mistake(_unsquared_shares, "Did you forget to square the shares (the shares "
-                    "themselves always add up to 1)?"),
+            Mistake(
+                _sum_of_squares,
+                "That is the sum of the squared shares: the Gini impurity is 1 minus that sum.",
+            ),
+            Mistake(
+                _squared_counts,
+                "You squared the counts. Divide each count by the "
+                "number of labels first, to get the shares.",
+            ),
+            Mistake(
+                _unsquared_shares,
+                "Did you forget to square the shares (the shares themselves always add up to 1)?",
+            ),
             Mistake(_bincount_gini),  # np.bincount: fails on strings and other labels
         ],
     ),
     Exercise(
-        id="05.ex2", name="best_split", points=3, reference=best_split,
+        id="05.ex2",
+        name="best_split",
+        points=3,
+        reference=best_split,
         examples=[
             Example(([1, 2, 3, 4], [0, 0, 1, 1]), "2.5 separates the classes perfectly"),
-            Example(([4, 1, 3, 2], [1, 0, 1, 0]),
-                    "the same patients in another order: sort x first"),
+            Example(
+                ([4, 1, 3, 2], [1, 0, 1, 0]), "the same patients in another order: sort x first"
+            ),
             Example(([1, 2, 3, 4], [0, 1, 1, 0]), "1.5 and 3.5 tie at 1/3: the smaller one wins"),
-            Example(([1, 2, 2, 4, 5], [0, 0, 0, 1, 1]),
-                    "midpoints of distinct values only: 1.5, 3.0, 4.5"),
-            Example(([1, 2, 3, 4, 5, 6], [0, 0, 1, 1, 2, 2]),
-                    "three classes: 2.5 and 4.5 tie at 1/3"),
-            Example(([0.5, 0.5, 0.5], [0, 1, 0]),
-                    "all x equal: no threshold, so None and the Gini of y"),
+            Example(
+                ([1, 2, 2, 4, 5], [0, 0, 0, 1, 1]),
+                "midpoints of distinct values only: 1.5, 3.0, 4.5",
+            ),
+            Example(
+                ([1, 2, 3, 4, 5, 6], [0, 0, 1, 1, 2, 2]), "three classes: 2.5 and 4.5 tie at 1/3"
+            ),
+            Example(
+                ([0.5, 0.5, 0.5], [0, 1, 0]), "all x equal: no threshold, so None and the Gini of y"
+            ),
         ],
         inputs=_split_inputs,
         mistakes=[
-            Mistake(_split_at_values, "The threshold is a value of x itself: use the midpoint "
-                    "between neighbouring distinct values."),
-            Mistake(_largest_tie, "Two thresholds have the same weighted Gini, and ties go to "
-                    "the smallest threshold."),
-            Mistake(_unweighted, "That is the plain average of the two sides' impurities: "
-                    "weight each side by its share of the patients (n_L/n and n_R/n)."),
-            Mistake(_no_constant_case, "When every x is equal there is no threshold: return "
-                    "None and the Gini impurity of y."),
+            Mistake(
+                _split_at_values,
+                "The threshold is a value of x itself: use the midpoint "
+                "between neighbouring distinct values.",
+            ),
+            Mistake(
+                _largest_tie,
+                "Two thresholds have the same weighted Gini, and ties go to "
+                "the smallest threshold.",
+            ),
+            Mistake(
+                _unweighted,
+                "That is the plain average of the two sides' impurities: "
+                "weight each side by its share of the patients (n_L/n and n_R/n).",
+            ),
+            Mistake(
+                _no_constant_case,
+                "When every x is equal there is no threshold: return "
+                "None and the Gini impurity of y.",
+            ),
         ],
     ),
     Exercise(
-        id="05.ex3", name="shapley_values", points=3, reference=shapley_values,
+        id="05.ex3",
+        name="shapley_values",
+        points=3,
+        reference=shapley_values,
         examples=[
             Example(([0.0, 1.0, 2.0, 5.0],), "the example of the exercise: [2, 3]"),
             Example(([0.5, 2.0],), "one player gets everything: v({0}) - v({}) = 1.5"),
-            Example((_table(3, lambda S: 10 + sum([1, 2, 4][i] for i in S)),),
-                    "each player adds a fixed amount (1, 2, 4) on top of v({}) = 10"),
-            Example((_table(3, lambda S: 1.0 if {0, 1} <= S else 0.0),),
-                    "players 0 and 1 earn 1 together; player 2 never changes anything (0)"),
-            Example((_table(3, lambda S: 1.0 if len(S) >= 2 else 0.0),),
-                    "any two players earn 1: the three are symmetric, a third each"),
+            Example(
+                (_table(3, lambda S: 10 + sum([1, 2, 4][i] for i in S)),),
+                "each player adds a fixed amount (1, 2, 4) on top of v({}) = 10",
+            ),
+            Example(
+                (_table(3, lambda S: 1.0 if {0, 1} <= S else 0.0),),
+                "players 0 and 1 earn 1 together; player 2 never changes anything (0)",
+            ),
+            Example(
+                (_table(3, lambda S: 1.0 if len(S) >= 2 else 0.0),),
+                "any two players earn 1: the three are symmetric, a third each",
+            ),
             Example(([0.0, 3.0, 1.0, 4.0, 2.0, 6.0, 2.0, 9.0],), "three players, no pattern"),
         ],
         inputs=_shapley_inputs,
         mistakes=[
-            Mistake(_reversed_bits, "The players are in reverse order. Player i is bit i of "
-                    "the mask (mask >> i & 1): player 0 is the lowest bit."),
-            Mistake(_equal_weights, "Every subset counted the same. Weight the contribution "
-                    "to a subset S by |S|! (n - |S| - 1)! / n!."),
-            Mistake(_marginal_to_nobody, "Shapley values always add up to v(all players) - "
-                    "v(nobody): here they do not."),
+            Mistake(
+                _reversed_bits,
+                "The players are in reverse order. Player i is bit i of "
+                "the mask (mask >> i & 1): player 0 is the lowest bit.",
+            ),
+            Mistake(
+                _equal_weights,
+                "Every subset counted the same. Weight the contribution "
+                "to a subset S by |S|! (n - |S| - 1)! / n!.",
+            ),
+            Mistake(
+                _marginal_to_nobody,
+                "Shapley values always add up to v(all players) - v(nobody): here they do not.",
+            ),
         ],
     ),
-]  # fmt: skip
+]
 
 
 EXPECTATIONS = [
@@ -355,14 +404,35 @@ EXPECTATIONS = [
     Expect("forest_test_accuracy", smoke=0.85, default=0.90, baseline=0.624, baseline_is=BENIGN),
     Expect("boosting_test_accuracy", smoke=0.85, default=0.90, baseline=0.624, baseline_is=BENIGN),
     # An unlimited tree memorises: its train accuracy is clearly above its validation one.
-    Expect("deep_tree_gap", smoke=0.03, default=0.03, baseline=0.0,
-           baseline_is="no memorisation: training accuracy = validation accuracy"),
-    Expect("tuned_tree_gap", smoke=0.04, default=0.04, baseline=0.058,
-           baseline_is="the gap of an unlimited tree (deep_tree_gap)", higher_is_better=False),
+    Expect(
+        "deep_tree_gap",
+        smoke=0.03,
+        default=0.03,
+        baseline=0.0,
+        baseline_is="no memorisation: training accuracy = validation accuracy",
+    ),
+    Expect(
+        "tuned_tree_gap",
+        smoke=0.04,
+        default=0.04,
+        baseline=0.058,
+        baseline_is="the gap of an unlimited tree (deep_tree_gap)",
+        higher_is_better=False,
+    ),
     # Impurity importance rewards a column of pure noise; permutation importance does not.
-    Expect("noise_impurity_importance", smoke=0.01, default=0.01, baseline=0.0,
-           baseline_is="the importance a column of pure noise deserves"),
-    Expect("noise_permutation_importance", smoke=0.03, default=0.02, baseline=0.024,
-           baseline_is="the impurity importance of the same noise column",
-           higher_is_better=False),
-]  # fmt: skip
+    Expect(
+        "noise_impurity_importance",
+        smoke=0.01,
+        default=0.01,
+        baseline=0.0,
+        baseline_is="the importance a column of pure noise deserves",
+    ),
+    Expect(
+        "noise_permutation_importance",
+        smoke=0.03,
+        default=0.02,
+        baseline=0.024,
+        baseline_is="the impurity importance of the same noise column",
+        higher_is_better=False,
+    ),
+]

@@ -144,7 +144,10 @@ def _accurate_and_small(got: object, labels: object) -> bool:
 
 EXERCISES = [
     Exercise(
-        id="06.ex1", name="count_parameters", points=2, reference=count_parameters,
+        id="06.ex1",
+        name="count_parameters",
+        points=2,
+        reference=count_parameters,
         examples=[
             Example(([64, 10],), "one layer: 64 * 10 weights + 10 biases"),
             Example(([2, 3, 1],), "(2 * 3 + 3) + (3 * 1 + 1)"),
@@ -154,61 +157,116 @@ EXERCISES = [
         ],
         inputs=_count_inputs,
         mistakes=[
-            Mistake(_weights_only, "That is the weights alone: every layer also has one bias "
-                    "per output unit (nn.Linear(n_in, n_out) has n_in * n_out + n_out "
-                    "parameters)."),
-            Mistake(_input_biases, "You gave the input layer biases too. The inputs are just "
-                    "numbers; only the layers that compute (hidden and output) have biases."),
+            Mistake(
+                _weights_only,
+                "That is the weights alone: every layer also has one bias "
+                "per output unit (nn.Linear(n_in, n_out) has n_in * n_out + n_out "
+                "parameters).",
+            ),
+            Mistake(
+                _input_biases,
+                "You gave the input layer biases too. The inputs are just "
+                "numbers; only the layers that compute (hidden and output) have biases.",
+            ),
             Mistake(_float_count, INT_HINT),
         ],
         judge=judges.same_integers,
     ),
     Exercise(
-        id="06.ex2", name="softmax", points=3, reference=softmax,
+        id="06.ex2",
+        name="softmax",
+        points=3,
+        reference=softmax,
         examples=[
             Example((np.array([[1.0, 2.0, 3.0]]),), "one row of three scores"),
-            Example((np.array([[0.0, 0.0], [5.0, 5.0]]),),
-                    "equal scores give equal probabilities"),
-            Example((np.array([[2.0, 0.0, -1.0], [0.0, 3.0, 1.0]]),),
-                    "two rows: each row on its own"),
-            Example((np.array([[1000.0, 1001.0, 1002.0]]),),
-                    "large scores: np.exp(1000) overflows to inf"),
-            Example((np.array([[-1000.0, -1001.0]]),),
-                    "very negative scores: np.exp(-1000) underflows to 0"),
+            Example((np.array([[0.0, 0.0], [5.0, 5.0]]),), "equal scores give equal probabilities"),
+            Example(
+                (np.array([[2.0, 0.0, -1.0], [0.0, 3.0, 1.0]]),), "two rows: each row on its own"
+            ),
+            Example(
+                (np.array([[1000.0, 1001.0, 1002.0]]),),
+                "large scores: np.exp(1000) overflows to inf",
+            ),
+            Example(
+                (np.array([[-1000.0, -1001.0]]),),
+                "very negative scores: np.exp(-1000) underflows to 0",
+            ),
             Example((np.array([[7.0], [-3.0]]),), "a single class: its probability is 1"),
         ],
         inputs=_softmax_inputs,
         mistakes=[
-            Mistake(_naive_softmax, "Subtract each row's largest score before np.exp: the "
-                    "probabilities do not change, and no exp overflows."),
-            Mistake(_softmax_over_columns, "Each column sums to 1, but each ROW should (one "
-                    "row per sample). Use axis=1 with keepdims=True."),
-            Mistake(_softmax_over_everything, "The whole array sums to 1; each row should. "
-                    "Divide each row by its own sum (axis=1, keepdims=True)."),
+            Mistake(
+                _naive_softmax,
+                "Subtract each row's largest score before np.exp: the "
+                "probabilities do not change, and no exp overflows.",
+            ),
+            Mistake(
+                _softmax_over_columns,
+                "Each column sums to 1, but each ROW should (one "
+                "row per sample). Use axis=1 with keepdims=True.",
+            ),
+            Mistake(
+                _softmax_over_everything,
+                "The whole array sums to 1; each row should. "
+                "Divide each row by its own sum (axis=1, keepdims=True).",
+            ),
         ],
     ),
     Exercise(
-        id="06.ex3", name="digits_model", points=3, kind="model", cases=_digit_cases,
-        model_input=(_PER_DIGIT * 10, 64), judge=_accurate_and_small,
+        id="06.ex3",
+        name="digits_model",
+        points=3,
+        kind="model",
+        cases=_digit_cases,
+        model_input=(_PER_DIGIT * 10, 64),
+        judge=_accurate_and_small,
         public_check=custom_checks.digits_model,
     ),
-]  # fmt: skip
+]
 
 
 EXPECTATIONS = [
-    Expect("mlp_digits_test_accuracy", smoke=0.90, default=0.95, baseline=0.10,
-           baseline_is=CHANCE_10),
-    Expect("baseline_digits_test_accuracy", smoke=0.90, default=0.90, baseline=0.10,
-           baseline_is=CHANCE_10),
-    Expect("forest_digits_test_accuracy", smoke=0.88, default=0.93, baseline=0.10,
-           baseline_is=CHANCE_10),
-    Expect("mlp_tabular_test_accuracy", smoke=0.90, default=0.93, baseline=0.624,
-           baseline_is=BENIGN),
-    Expect("baseline_tabular_test_accuracy", smoke=0.93, default=0.93, baseline=0.624,
-           baseline_is=BENIGN),
-    Expect("moons_relu_test_accuracy", smoke=0.90, default=0.92, baseline=0.84,
-           baseline_is="the same network without activations"),
+    Expect(
+        "mlp_digits_test_accuracy", smoke=0.90, default=0.95, baseline=0.10, baseline_is=CHANCE_10
+    ),
+    Expect(
+        "baseline_digits_test_accuracy",
+        smoke=0.90,
+        default=0.90,
+        baseline=0.10,
+        baseline_is=CHANCE_10,
+    ),
+    Expect(
+        "forest_digits_test_accuracy",
+        smoke=0.88,
+        default=0.93,
+        baseline=0.10,
+        baseline_is=CHANCE_10,
+    ),
+    Expect(
+        "mlp_tabular_test_accuracy", smoke=0.90, default=0.93, baseline=0.624, baseline_is=BENIGN
+    ),
+    Expect(
+        "baseline_tabular_test_accuracy",
+        smoke=0.93,
+        default=0.93,
+        baseline=0.624,
+        baseline_is=BENIGN,
+    ),
+    Expect(
+        "moons_relu_test_accuracy",
+        smoke=0.90,
+        default=0.92,
+        baseline=0.84,
+        baseline_is="the same network without activations",
+    ),
     # Without activations the network stays linear: it cannot bend around the moons.
-    Expect("moons_linear_stack_test_accuracy", smoke=0.90, default=0.90, baseline=0.964,
-           baseline_is="the same network with ReLU", higher_is_better=False),
-]  # fmt: skip
+    Expect(
+        "moons_linear_stack_test_accuracy",
+        smoke=0.90,
+        default=0.90,
+        baseline=0.964,
+        baseline_is="the same network with ReLU",
+        higher_is_better=False,
+    ),
+]

@@ -182,64 +182,97 @@ DIAGONAL = np.array([[1.0, 0.0], [0.0, -1.0]])  # not symmetric: flipping it cha
 
 EXERCISES = [
     Exercise(
-        id="07.ex1", name="conv2d_output_size", points=2, reference=conv2d_output_size,
+        id="07.ex1",
+        name="conv2d_output_size",
+        points=2,
+        reference=conv2d_output_size,
         examples=[
             Example((8, 3, 0, 1), "no padding: a 3-pixel kernel fits in 6 positions of 8 pixels"),
             Example((8, 3, 1, 1), "'same' padding: padding 1 keeps the size for a 3-pixel kernel"),
             Example((8, 3, 1, 2), "(8 + 2 - 3) // 2 + 1 = 4"),
             Example((7, 3, 0, 2), "(7 - 3) // 2 + 1 = 3: the stride divides the distance exactly"),
-            Example((6, 3, 0, 2),
-                    "(6 - 3) // 2 + 1 = 2: the last column is never reached (round down)"),
+            Example(
+                (6, 3, 0, 2), "(6 - 3) // 2 + 1 = 2: the last column is never reached (round down)"
+            ),
             Example((5, 5, 0, 1), "a kernel as large as the input fits in exactly one position"),
             Example((427, 7, 3, 4), "(427 + 6 - 7) // 4 + 1 = 107"),
         ],
         inputs=_size_inputs,
         mistakes=[  # padding once before the + 1: on 'same' padding both are one too few
-            Mistake(_size_padding_once, "Padding is added on both sides: the padded input has "
-                    "size + 2 * padding pixels."),
-            Mistake(_size_without_plus_one, "One too few: did you forget the + 1 that counts "
-                    "the first position?"),
-            Mistake(_size_rounded_up, "A position where the kernel does not fit completely "
-                    "does not count: round the division down (//), not up."),
+            Mistake(
+                _size_padding_once,
+                "Padding is added on both sides: the padded input has size + 2 * padding pixels.",
+            ),
+            Mistake(
+                _size_without_plus_one,
+                "One too few: did you forget the + 1 that counts the first position?",
+            ),
+            Mistake(
+                _size_rounded_up,
+                "A position where the kernel does not fit completely "
+                "does not count: round the division down (//), not up.",
+            ),
             Mistake(_size_as_float, INT_HINT),
         ],
-        judge=judges.same_integers, expression=KEYWORDS.format("conv2d_output_size"),
+        judge=judges.same_integers,
+        expression=KEYWORDS.format("conv2d_output_size"),
     ),
     Exercise(
-        id="07.ex2", name="convolve2d", points=4, reference=convolve2d,
+        id="07.ex2",
+        name="convolve2d",
+        points=4,
+        reference=convolve2d,
         examples=[
-            Example((SQUARE, np.ones((2, 2)), 0, 1),
-                    "each output is the sum of a 2 × 2 block: [[8, 12], [20, 24]]"),
+            Example(
+                (SQUARE, np.ones((2, 2)), 0, 1),
+                "each output is the sum of a 2 × 2 block: [[8, 12], [20, 24]]",
+            ),
             Example((SQUARE, DIAGONAL, 0, 1), "top-left minus bottom-right of each block: all -4"),
-            Example((SQUARE, np.ones((1, 1)), 1, 1),
-                    "a 1 × 1 kernel of 1 copies the image, inside a ring of zeros"),
-            Example((RAMP, DIAGONAL, 1, 2),
-                    "padding 1, then every second position in both directions"),
+            Example(
+                (SQUARE, np.ones((1, 1)), 1, 1),
+                "a 1 × 1 kernel of 1 copies the image, inside a ring of zeros",
+            ),
+            Example(
+                (RAMP, DIAGONAL, 1, 2), "padding 1, then every second position in both directions"
+            ),
             Example((RAMP, np.array([[1.0, 2.0, 3.0]]), 0, 2), "a 1 × 3 kernel: not square"),
-            Example((np.arange(16).reshape(4, 4), np.full((3, 3), 1 / 9), 1, 1),
-                    "a 3 × 3 average of an integer image: the top-left corner is "
-                    "(0 + 1 + 4 + 5) / 9"),
+            Example(
+                (np.arange(16).reshape(4, 4), np.full((3, 3), 1 / 9), 1, 1),
+                "a 3 × 3 average of an integer image: the top-left corner is (0 + 1 + 4 + 5) / 9",
+            ),
         ],
         inputs=_convolve_inputs,
         mistakes=[
-            Mistake(_true_convolution, "You flipped the kernel: that is a true convolution. "
-                    "Like F.conv2d, slide the kernel as it is (a cross-correlation)."),
-            Mistake(_convolve_without_padding, "Did you forget the padding? "
-                    "np.pad(image, padding) adds the zeros."),
-            Mistake(_convolve_ignoring_stride, "Did you ignore the stride? Move the kernel "
-                    "`stride` pixels at a time."),
-            Mistake(_convolve_integer_output, "The decimals are lost: the output array holds "
-                    "integers. Create it with np.zeros(shape), which holds floats, not "
-                    "np.zeros_like(image)."),
+            Mistake(
+                _true_convolution,
+                "You flipped the kernel: that is a true convolution. "
+                "Like F.conv2d, slide the kernel as it is (a cross-correlation).",
+            ),
+            Mistake(
+                _convolve_without_padding,
+                "Did you forget the padding? np.pad(image, padding) adds the zeros.",
+            ),
+            Mistake(
+                _convolve_ignoring_stride,
+                "Did you ignore the stride? Move the kernel `stride` pixels at a time.",
+            ),
+            Mistake(
+                _convolve_integer_output,
+                "The decimals are lost: the output array holds "
+                "integers. Create it with np.zeros(shape), which holds floats, not "
+                "np.zeros_like(image).",
+            ),
             Mistake(_convolve_stride_on_one_axis),  # strides the rows only
         ],
         expression=KEYWORDS.format("convolve2d"),
     ),
     Exercise(
-        id="07.ex3", name="image_bytes", points=2, reference=image_bytes,
+        id="07.ex3",
+        name="image_bytes",
+        points=2,
+        reference=image_bytes,
         examples=[
-            Example((640, 427, 3, 8), "the photo of section 1 as uint8 RGB: 640 × 427 × 3 "
-                    "bytes"),
+            Example((640, 427, 3, 8), "the photo of section 1 as uint8 RGB: 640 × 427 × 3 bytes"),
             Example((640, 427, 1, 8), "the same photo in grayscale: a third"),
             Example((640, 427, 3, 32), "as float32: 4 bytes per value"),
             Example((8, 8, 1, 16), "an 8 × 8 image with 16 bits per value: 2 bytes each"),
@@ -250,19 +283,27 @@ EXERCISES = [
         inputs=_bytes_inputs,
         mistakes=[
             Mistake(_bytes_in_bits, "That is the number of bits: divide by 8."),
-            Mistake(_bytes_rounded_down, "The bits do not fill whole bytes, so round up (an "
-                    "incomplete byte still takes a byte)."),
+            Mistake(
+                _bytes_rounded_down,
+                "The bits do not fill whole bytes, so round up (an "
+                "incomplete byte still takes a byte).",
+            ),
             Mistake(_bytes_as_float, INT_HINT),
         ],
         judge=judges.same_integers,
     ),
-]  # fmt: skip
+]
 
 
 EXPECTATIONS = [
     Expect("cnn_test_accuracy", smoke=0.70, default=0.975, baseline=0.10, baseline_is=CHANCE_10),
     Expect("mlp_test_accuracy", smoke=0.70, default=0.93, baseline=0.10, baseline_is=CHANCE_10),
-    Expect("conv_max_abs_difference", smoke=1e-5, default=1e-5, baseline=1.0,
-           baseline_is="a flipped or misplaced kernel (differences of a pixel's size)",
-           higher_is_better=False),
-]  # fmt: skip
+    Expect(
+        "conv_max_abs_difference",
+        smoke=1e-5,
+        default=1e-5,
+        baseline=1.0,
+        baseline_is="a flipped or misplaced kernel (differences of a pixel's size)",
+        higher_is_better=False,
+    ),
+]

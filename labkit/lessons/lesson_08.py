@@ -173,7 +173,10 @@ LENET = [("conv", 1, 6, 5), ("relu",), ("pool",), ("linear", 96, 10)]
 
 EXERCISES = [
     Exercise(
-        id="08.ex1", name="conv_params", points=2, reference=conv_params,
+        id="08.ex1",
+        name="conv_params",
+        points=2,
+        reference=conv_params,
         examples=[
             Example((3, 64, 11, True), "AlexNet's first layer: 3 × 64 × 11 × 11 + 64"),
             Example((1, 1, 3, True), "one 3 × 3 kernel and one bias"),
@@ -185,19 +188,28 @@ EXERCISES = [
         inputs=_params_inputs,
         mistakes=[
             Mistake(_params_without_bias, "You forgot the biases: one per output channel."),
-            Mistake(_params_bias_per_input, "There is one bias per *output* channel, not per "
-                    "input channel."),
-            Mistake(_params_bias_always, "With bias=False there is no bias term: count only "
-                    "the kernels."),
-            Mistake(_params_kernel_not_squared, "A kernel of size k is k × k: square the kernel "
-                    "size once."),
+            Mistake(
+                _params_bias_per_input,
+                "There is one bias per *output* channel, not per input channel.",
+            ),
+            Mistake(
+                _params_bias_always,
+                "With bias=False there is no bias term: count only the kernels.",
+            ),
+            Mistake(
+                _params_kernel_not_squared,
+                "A kernel of size k is k × k: square the kernel size once.",
+            ),
             Mistake(_params_as_float, INT_HINT),
         ],
         judge=judges.same_integers,
         expression="conv_params(args[0], args[1], args[2], bias=args[3])",
     ),
     Exercise(
-        id="08.ex2", name="conv_macs", points=2, reference=conv_macs,
+        id="08.ex2",
+        name="conv_macs",
+        points=2,
+        reference=conv_macs,
         examples=[
             Example((3, 64, 11, 55, 55), "AlexNet's first layer: 3 × 11² × 64 × 55 × 55"),
             Example((1, 1, 3, 1, 1), "one 3 × 3 kernel, one output pixel: 9 multiply-adds"),
@@ -208,52 +220,88 @@ EXERCISES = [
         inputs=_macs_inputs,
         mistakes=[
             Mistake(_macs_with_bias, "The bias additions do not count as multiply-adds."),
-            Mistake(_macs_one_pixel, "That is for one output pixel: multiply by out_height × "
-                    "out_width."),
-            Mistake(_macs_as_flops, "That counts FLOPs (a multiply and an add): count each "
-                    "multiply-add once."),
-            Mistake(_macs_as_params, "That is the number of parameters; every kernel is used "
-                    "at every pixel."),
+            Mistake(
+                _macs_one_pixel, "That is for one output pixel: multiply by out_height × out_width."
+            ),
+            Mistake(
+                _macs_as_flops,
+                "That counts FLOPs (a multiply and an add): count each multiply-add once.",
+            ),
+            Mistake(
+                _macs_as_params,
+                "That is the number of parameters; every kernel is used at every pixel.",
+            ),
             Mistake(_macs_as_float, INT_HINT),
         ],
         judge=judges.same_integers,
     ),
     Exercise(
-        id="08.ex3", name="count_model_params", points=3, reference=count_model_params,
+        id="08.ex3",
+        name="count_model_params",
+        points=3,
+        reference=count_model_params,
         examples=[
-            Example((LENET,), "156 for the convolution + 970 for the linear layer; relu and "
-                    "pool have none"),
+            Example(
+                (LENET,),
+                "156 for the convolution + 970 for the linear layer; relu and pool have none",
+            ),
             Example(([],), "an empty network has no parameters"),
             Example(([("linear", 4, 3)],), "4 × 3 weights + 3 biases"),
             Example(([("conv", 3, 8, 3)],), "3 × 8 × 3 × 3 + 8"),
             Example(([("pool",), ("relu",)],), "no layer with parameters"),
-            Example(([["conv", 1, 2, 3], ["conv", 2, 2, 3], ["linear", 8, 2]],),
-                    "specs given as lists: 20 + 38 + 18"),
+            Example(
+                ([["conv", 1, 2, 3], ["conv", 2, 2, 3], ["linear", 8, 2]],),
+                "specs given as lists: 20 + 38 + 18",
+            ),
         ],
         inputs=_model_inputs,
         mistakes=[
-            Mistake(_model_without_biases, "Every conv and linear layer here has a bias: one "
-                    "per output."),
+            Mistake(
+                _model_without_biases,
+                "Every conv and linear layer here has a bias: one per output.",
+            ),
             Mistake(_model_only_convs),  # forgets the linear layers
             Mistake(_model_as_float, INT_HINT),
         ],
         judge=judges.same_integers,
     ),
-]  # fmt: skip
+]
 
 MOST_FREQUENT = "always the most frequent digit"
 
 EXPECTATIONS = [
-    Expect("resnet18_params", smoke=11689512, default=11689512, baseline=0,
-           baseline_is="exact count (torchvision resnet18, 11 689 512)"),
-    Expect("residual_test_accuracy", smoke=0.30, default=0.90, baseline=0.10,
-           baseline_is=MOST_FREQUENT),
+    Expect(
+        "resnet18_params",
+        smoke=11689512,
+        default=11689512,
+        baseline=0,
+        baseline_is="exact count (torchvision resnet18, 11 689 512)",
+    ),
+    Expect(
+        "residual_test_accuracy", smoke=0.30, default=0.90, baseline=0.10, baseline_is=MOST_FREQUENT
+    ),
     # The 20-layer plain net does not learn in the same budget: that is the point.
-    Expect("plain_test_accuracy", smoke=0.20, default=0.20, baseline=0.10,
-           baseline_is=MOST_FREQUENT, higher_is_better=False),
-    Expect("plain_grad_ratio", smoke=1e-4, default=1e-4, baseline=1.0,
-           baseline_is="no vanishing: first-layer gradient as large as the last",
-           higher_is_better=False),
-    Expect("residual_grad_ratio", smoke=0.05, default=0.05, baseline=1e-4,
-           baseline_is="the plain net's vanishing gradient (about 5e-7)"),
-]  # fmt: skip
+    Expect(
+        "plain_test_accuracy",
+        smoke=0.20,
+        default=0.20,
+        baseline=0.10,
+        baseline_is=MOST_FREQUENT,
+        higher_is_better=False,
+    ),
+    Expect(
+        "plain_grad_ratio",
+        smoke=1e-4,
+        default=1e-4,
+        baseline=1.0,
+        baseline_is="no vanishing: first-layer gradient as large as the last",
+        higher_is_better=False,
+    ),
+    Expect(
+        "residual_grad_ratio",
+        smoke=0.05,
+        default=0.05,
+        baseline=1e-4,
+        baseline_is="the plain net's vanishing gradient (about 5e-7)",
+    ),
+]

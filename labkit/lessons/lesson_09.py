@@ -105,7 +105,10 @@ def _rates_linear(n_layers, head_lr, decay):
 
 EXERCISES = [
     Exercise(
-        id="09.ex1", name="count_trainable", points=2, reference=count_trainable,
+        id="09.ex1",
+        name="count_trainable",
+        points=2,
+        reference=count_trainable,
         examples=[
             Example(([64, 32, 10], []), "nothing frozen: 64·32 + 32 + 32·10 + 10"),
             Example(([64, 32, 10], [0]), "the first layer frozen: only 32·10 + 10 are trained"),
@@ -116,17 +119,24 @@ EXERCISES = [
         ],
         inputs=_count_inputs,
         mistakes=[
-            Mistake(_count_without_biases, "Did you forget the biases? Each layer has one bias "
-                    "per output."),
-            Mistake(_count_the_frozen_ones, "That is the number of frozen parameters: count the "
-                    "layers NOT in `frozen`."),
+            Mistake(
+                _count_without_biases,
+                "Did you forget the biases? Each layer has one bias per output.",
+            ),
+            Mistake(
+                _count_the_frozen_ones,
+                "That is the number of frozen parameters: count the layers NOT in `frozen`.",
+            ),
             Mistake(_count_as_float),  # a float is not a count
             Mistake(_count_bias_of_inputs),
         ],
         judge=judges.same_integers,
     ),
     Exercise(
-        id="09.ex2", name="layer_learning_rates", points=2, reference=layer_learning_rates,
+        id="09.ex2",
+        name="layer_learning_rates",
+        points=2,
+        reference=layer_learning_rates,
         examples=[
             Example((3, 0.01, 0.1), "the head gets 0.01, each layer before it 10 times less"),
             Example((1, 0.003, 0.5), "one layer: it is the head"),
@@ -135,26 +145,50 @@ EXERCISES = [
         ],
         inputs=_rates_inputs,
         mistakes=[
-            Mistake(_rates_reversed, "The order is reversed: the FIRST layer gets the smallest "
-                    "rate, the last head_lr."),
-            Mistake(_rates_off_by_one, "Off by one power: the last layer gets head_lr itself "
-                    "(decay ** 0)."),
+            Mistake(
+                _rates_reversed,
+                "The order is reversed: the FIRST layer gets the smallest rate, the last head_lr.",
+            ),
+            Mistake(
+                _rates_off_by_one,
+                "Off by one power: the last layer gets head_lr itself (decay ** 0).",
+            ),
             Mistake(_rates_linear),  # subtracts (1 - decay) per layer instead of multiplying
         ],
     ),
-]  # fmt: skip
+]
 
 NEW_TASK_MAJORITY = "always the most frequent of digits 5-9"
 
 EXPECTATIONS = [
-    Expect("pretrain_test_accuracy", smoke=0.85, default=0.95, baseline=0.20,
-           baseline_is="always the most frequent of digits 0-4 (five about balanced)"),
+    Expect(
+        "pretrain_test_accuracy",
+        smoke=0.85,
+        default=0.95,
+        baseline=0.20,
+        baseline_is="always the most frequent of digits 0-4 (five about balanced)",
+    ),
     # Transfer does not clearly beat scratch on 8x8 digits (the lesson says so): each
     # setting is held to learning the new task, not to winning.
-    Expect("scratch_test_accuracy", smoke=0.50, default=0.80, baseline=0.20,
-           baseline_is=NEW_TASK_MAJORITY),
-    Expect("frozen_test_accuracy", smoke=0.30, default=0.75, baseline=0.20,
-           baseline_is=NEW_TASK_MAJORITY),
-    Expect("finetune_test_accuracy", smoke=0.30, default=0.80, baseline=0.20,
-           baseline_is=NEW_TASK_MAJORITY),
-]  # fmt: skip
+    Expect(
+        "scratch_test_accuracy",
+        smoke=0.50,
+        default=0.80,
+        baseline=0.20,
+        baseline_is=NEW_TASK_MAJORITY,
+    ),
+    Expect(
+        "frozen_test_accuracy",
+        smoke=0.30,
+        default=0.75,
+        baseline=0.20,
+        baseline_is=NEW_TASK_MAJORITY,
+    ),
+    Expect(
+        "finetune_test_accuracy",
+        smoke=0.30,
+        default=0.80,
+        baseline=0.20,
+        baseline_is=NEW_TASK_MAJORITY,
+    ),
+]

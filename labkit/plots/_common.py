@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Sized
-from typing import Any
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -25,14 +24,6 @@ def _check_same_length(name: str, values: Sized, other_name: str, other: Sized) 
             f"{name} must have one entry per entry of {other_name}. Received: "
             f"len({name})={len(values)}, len({other_name})={len(other)}"
         )
-
-
-def _check_int(name: str, value: Any, *, minimum: int) -> None:
-    """Raise a TypeError unless value is an int, and a ValueError if it is below minimum."""
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise TypeError(f"{name} must be an integer. Received: {name}={value!r}")
-    if value < minimum:
-        raise ValueError(f"{name} must be at least {minimum}. Received: {name}={value}")
 
 
 def _new_axes() -> Axes:

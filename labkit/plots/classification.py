@@ -10,8 +10,9 @@ from matplotlib.axes import Axes
 from matplotlib.colors import BoundaryNorm, ListedColormap
 from numpy.typing import ArrayLike
 
-from labkit.plots._common import _check_int, _check_same_length, _new_axes, _to_numpy
+from labkit.plots._common import _check_same_length, _new_axes, _to_numpy
 from labkit.plots.style import COLORS, MARKERS
+from labkit.validation import one_of, real_number, whole_number
 
 __all__ = ["plot_confusion_matrix", "plot_decision_boundary"]
 
@@ -54,10 +55,8 @@ def plot_confusion_matrix(
     """
     y_true, y_pred = _to_numpy(y_true).ravel(), _to_numpy(y_pred).ravel()
     _check_same_length("y_pred", y_pred, "y_true", y_true)
-    if normalize not in (None, "true", "pred", "all"):
-        raise ValueError(
-            f"normalize must be None, 'true', 'pred' or 'all'. Received: normalize={normalize!r}"
-        )
+    if normalize is not None:
+        normalize = one_of("normalize", normalize, ("true", "pred", "all"))
     labels = np.unique(np.concatenate([y_true, y_pred])) if labels is None else list(labels)
     if len(labels) == 0:
         raise ValueError(
@@ -133,9 +132,8 @@ def plot_decision_boundary(
             f"X with shape {X.shape}. Pick two columns, e.g. X[:, :2]."
         )
     _check_same_length("y", y, "X", X)
-    _check_int("resolution", resolution, minimum=2)
-    if padding < 0:
-        raise ValueError(f"padding must be >= 0. Received: {padding=}")
+    resolution = whole_number("resolution", resolution, minimum=2)
+    padding = real_number("padding", padding, minimum=0)
     ax = _new_axes() if ax is None else ax
     xs, ys, grid_labels = _predict_on_grid(predict, X, resolution, padding)
     classes = np.unique(np.concatenate([y, grid_labels.ravel()]))

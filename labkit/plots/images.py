@@ -10,7 +10,8 @@ import numpy as np
 from matplotlib.figure import Figure
 from numpy.typing import ArrayLike
 
-from labkit.plots._common import _check_int, _check_same_length, _to_numpy
+from labkit.plots._common import _check_same_length, _to_numpy
+from labkit.validation import whole_number
 
 __all__ = ["plot_image_grid"]
 
@@ -69,7 +70,7 @@ def plot_image_grid(
             _check_same_length(name, values, "images", images)
     if predictions is not None and labels is None:
         raise ValueError("predictions need labels to compare against: pass labels as well.")
-    _check_int("ncols", ncols, minimum=1)
+    ncols = whole_number("ncols", ncols, minimum=1)
     ncols = min(ncols, n_images)
     nrows = math.ceil(n_images / ncols)
     if fig is None:

@@ -5,26 +5,14 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike
 
-
-def _check_int(name: str, value: object, minimum: int, why: str) -> int:
-    """Return ``value`` as an int, or raise if it is not an int >= ``minimum``."""
-    # bool is a subclass of int in Python, but n_splits=True is surely a mistake.
-    if isinstance(value, bool) or not isinstance(value, int | np.integer):
-        raise TypeError(f"{name} must be an int. Received: {name}={value!r}")
-    if value < minimum:
-        raise ValueError(
-            f"{name}={value} is too small: must be at least {minimum} ({why}). "
-            f"Received: {name}={value}"
-        )
-    return int(value)
+from labkit.validation import flag, whole_number
 
 
 def _check_shuffle(shuffle: bool, random_state: int | None) -> tuple[bool, int | None]:
     """Check ``shuffle`` and ``random_state`` and that the seed is not silently unused."""
-    if not isinstance(shuffle, bool | np.bool_):
-        raise TypeError(f"shuffle must be True or False. Received: shuffle={shuffle!r}")
+    shuffle = flag("shuffle", shuffle)
     if random_state is not None:
-        random_state = _check_int("random_state", random_state, 0, "or None")
+        random_state = whole_number("random_state", random_state, minimum=0, why="or None")
         if not shuffle:
             raise ValueError(
                 f"random_state={random_state} has no effect because shuffle=False: without "
@@ -32,7 +20,7 @@ def _check_shuffle(shuffle: bool, random_state: int | None) -> tuple[bool, int |
                 f"this seed, or leave random_state=None. Received: shuffle=False, "
                 f"random_state={random_state}"
             )
-    return bool(shuffle), random_state
+    return shuffle, random_state
 
 
 def _n_samples(X: ArrayLike) -> int:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike
 
-from labkit.splits._validation import _check_int
+from labkit.validation import whole_number
 
 __all__ = ["SplitReport", "check_split"]
 
@@ -110,8 +110,8 @@ def check_split(
     names = ("train", "test") if len(parts) == 2 else ("train", "val", "test")
     arrays = [_as_indices(name, part) for name, part in zip(names, parts, strict=True)]
     if n is not None:
-        n = _check_int("n", n, minimum=1, why="the number of samples")
-    gap = _check_int("gap", gap, minimum=0, why="0 means no gap")
+        n = whole_number("n", n, minimum=1, why="the number of samples")
+    gap = whole_number("gap", gap, minimum=0, why="0 means no gap")
     # size: the number of samples, known from n, groups or order (which must agree).
     groups = _per_sample("groups", groups, n)
     size = n if groups is None else len(groups)

@@ -19,7 +19,8 @@ from collections.abc import Iterator
 import numpy as np
 from numpy.typing import ArrayLike
 
-from labkit.splits._validation import _as_1d, _check_int, _check_shuffle, _n_samples
+from labkit.splits._validation import _as_1d, _check_shuffle, _n_samples
+from labkit.validation import whole_number
 
 __all__ = ["BaseCrossValidator", "KFold", "StratifiedKFold"]
 
@@ -48,7 +49,7 @@ class BaseCrossValidator(ABC):
     """
 
     def __init__(self, n_splits: int) -> None:
-        self.n_splits = _check_int("n_splits", n_splits, minimum=2, why="need at least 2 folds")
+        self.n_splits = whole_number("n_splits", n_splits, minimum=2, why="need at least 2 folds")
 
     def split(
         self, X: ArrayLike, y: ArrayLike | None = None, groups: ArrayLike | None = None

@@ -69,7 +69,7 @@ class GroupKFold(BaseCrossValidator):
         # unbalance the folds, and the small ones at the end fill the remaining gaps.
         for group in np.argsort(-samples_per_group, kind="stable"):
             # np.argmin returns the first smallest fold, which makes ties deterministic.
-            fold = np.argmin(samples_per_fold)
+            fold = int(np.argmin(samples_per_fold))
             fold_of_group[group] = fold
             samples_per_fold[fold] += samples_per_group[group]
         fold_of_sample = fold_of_group[group_of_sample]

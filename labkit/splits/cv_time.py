@@ -6,8 +6,8 @@ from collections.abc import Iterator
 
 import numpy as np
 
-from labkit.splits._validation import _check_int
 from labkit.splits.cv import BaseCrossValidator
+from labkit.validation import whole_number
 
 __all__ = ["TimeSeriesSplit"]
 
@@ -56,12 +56,16 @@ class TimeSeriesSplit(BaseCrossValidator):
     ) -> None:
         super().__init__(n_splits)
         if max_train_size is not None:
-            max_train_size = _check_int("max_train_size", max_train_size, 1, "or None for all")
+            max_train_size = whole_number(
+                "max_train_size", max_train_size, minimum=1, why="or None for all"
+            )
         if test_size is not None:
-            test_size = _check_int("test_size", test_size, 1, "or None for the default size")
+            test_size = whole_number(
+                "test_size", test_size, minimum=1, why="or None for the default size"
+            )
         self.max_train_size = max_train_size
         self.test_size = test_size
-        self.gap = _check_int("gap", gap, minimum=0, why="0 means no gap")
+        self.gap = whole_number("gap", gap, minimum=0, why="0 means no gap")
 
     def __repr__(self) -> str:
         return (

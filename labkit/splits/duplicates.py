@@ -8,13 +8,12 @@ and, optionally, near copies (a little noise, re-encoding) within a distance you
 
 from __future__ import annotations
 
-import numbers
 from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import ArrayLike
 
-from labkit.splits._validation import _check_int
+from labkit.validation import real_number, whole_number
 
 __all__ = ["DuplicateReport", "find_duplicates"]
 
@@ -133,9 +132,9 @@ def find_duplicates(
             f"a and b must have the same number of columns (features). Received: "
             f"a with shape {a.shape}, b with shape {b.shape}"
         )
-    decimals = _check_int("decimals", decimals, minimum=0, why="decimals kept when rounding")
+    decimals = whole_number("decimals", decimals, minimum=0, why="decimals kept when rounding")
     if near_threshold is not None:
-        near_threshold = _check_threshold(near_threshold)
+        near_threshold = real_number("near_threshold", near_threshold, minimum=0)
     # Compare in one common dtype: equal values then have equal bytes on both sides.
     dtype = np.result_type(a, b)
     exact = _exact_pairs(_comparable(a, dtype, decimals), _comparable(b, dtype, decimals))
@@ -158,19 +157,6 @@ def _as_2d(name: str, x: ArrayLike) -> np.ndarray:
     if not (np.issubdtype(x.dtype, np.number) or x.dtype == bool):
         raise TypeError(f"{name} must hold numbers. Received: {name} with dtype {x.dtype}")
     return x
-
-
-def _check_threshold(near_threshold: object) -> float:
-    """Return ``near_threshold`` as a float >= 0, or raise."""
-    if isinstance(near_threshold, bool) or not isinstance(near_threshold, numbers.Real):
-        raise TypeError(
-            f"near_threshold must be a number or None. Received: near_threshold={near_threshold!r}"
-        )
-    if not near_threshold >= 0:  # written this way so that NaN fails too
-        raise ValueError(
-            f"near_threshold must be a distance >= 0. Received: near_threshold={near_threshold}"
-        )
-    return float(near_threshold)
 
 
 def _comparable(x: np.ndarray, dtype: np.dtype, decimals: int) -> np.ndarray:

@@ -15,6 +15,8 @@ from collections.abc import Sequence
 import numpy as np
 from numpy.typing import ArrayLike
 
+from labkit.validation import flag, whole_number
+
 __all__ = ["train_val_test_split"]
 
 _PART_NAMES = ("train", "val", "test")
@@ -101,10 +103,9 @@ def train_val_test_split(
             f"n={n} samples cannot fill the {n_parts} parts with a non-zero fraction: each "
             f"needs at least one sample. Use more data or set a fraction to 0. Received: n={n}"
         )
-    if not isinstance(stratify, bool | np.bool_):
-        raise TypeError(f"stratify must be True or False. Received: stratify={stratify!r}")
-    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int | np.integer)):
-        raise TypeError(f"seed must be an int or None. Received: seed={seed!r}")
+    stratify = flag("stratify", stratify)
+    if seed is not None:
+        seed = whole_number("seed", seed, minimum=0, why="or None")
     rng = np.random.default_rng(seed)
 
     if stratify and groups is not None:
@@ -125,7 +126,8 @@ def train_val_test_split(
     else:
         indices = rng.permutation(n)
         parts = np.split(indices, np.cumsum(_part_sizes(n, fractions))[:2])
-    return tuple(np.sort(part) for part in parts)
+    train, val, test = (np.sort(part) for part in parts)
+    return train, val, test
 
 
 def _read_n_or_y(n_or_y: int | ArrayLike) -> tuple[int, np.ndarray | None]:

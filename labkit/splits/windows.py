@@ -11,7 +11,7 @@ import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 from numpy.typing import ArrayLike
 
-from labkit.splits._validation import _check_int
+from labkit.validation import whole_number
 
 __all__ = ["make_windows"]
 
@@ -86,10 +86,12 @@ def make_windows(
             f"series must have shape (T,) or (T, n_features). Received: series with shape "
             f"{series.shape}. Flatten the features first: series.reshape(len(series), -1)"
         )
-    input_length = _check_int("input_length", input_length, 1, "steps per input window")
-    target_length = _check_int("target_length", target_length, 1, "steps to predict")
-    gap = _check_int("gap", gap, 0, "0 predicts the very next step")
-    stride = _check_int("stride", stride, 1, "1 starts a window at every step")
+    input_length = whole_number(
+        "input_length", input_length, minimum=1, why="steps per input window"
+    )
+    target_length = whole_number("target_length", target_length, minimum=1, why="steps to predict")
+    gap = whole_number("gap", gap, minimum=0, why="0 predicts the very next step")
+    stride = whole_number("stride", stride, minimum=1, why="1 starts a window at every step")
     window_length = input_length + gap + target_length
     if len(series) < window_length:
         raise ValueError(

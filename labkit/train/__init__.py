@@ -7,6 +7,8 @@ from labkit.train.history import History
 from labkit.train.loop import fit
 from labkit.train.metrics import accuracy, mean_absolute_error
 from labkit.train.progress import LivePlot, ProgressBar
+from labkit.train.schedule import LearningRateSchedule
+from labkit.train.setup import SpeedOptions
 from labkit.train.state import TrainState
 
 __all__ = [
@@ -14,6 +16,7 @@ __all__ = [
     "Checkpoint",
     "EarlyStopping",
     "History",
+    "LearningRateSchedule",
     "LivePlot",
     "NonFiniteGuard",
     "ProgressBar",
@@ -25,4 +28,5 @@ __all__ = [
     "mean_absolute_error",
     "predict",
     "save_checkpoint",
+    "SpeedOptions",
 ]

@@ -26,7 +26,16 @@ import numpy as np
 import torch
 from torch.utils.data import DataLoader
 
-__all__ = ["epoch_generator", "as_tensor", "TensorBatches", "LoaderBatches", "make_batches"]
+from labkit.train.types import ArrayOrTensor, Data
+
+__all__ = [
+    "epoch_generator",
+    "as_tensor",
+    "TensorBatches",
+    "LoaderBatches",
+    "make_batches",
+    "targets",
+]
 
 # Copy in-memory data to the GPU when it takes at most this share of the free GPU memory,
 # leaving the rest for the model, its activations and the optimizer.
@@ -46,7 +55,7 @@ def epoch_generator(seed: int, epoch: int) -> torch.Generator:
     return torch.Generator().manual_seed(int(mixed))
 
 
-def as_tensor(array: object, name: str) -> torch.Tensor:
+def as_tensor(array: ArrayOrTensor, name: str) -> torch.Tensor:
     """A tensor from a tensor or array; NumPy floats become float32, PyTorch's default.
 
     >>> as_tensor(np.zeros(3), "X").dtype
@@ -167,8 +176,22 @@ class LoaderBatches:
             yield xb, yb
 
 
+def targets(yb: torch.Tensor | None, name: str) -> torch.Tensor:
+    """A batch's targets, or a clear error when the data gave inputs alone.
+
+    >>> targets(torch.tensor([1, 0]), "train_data")
+    tensor([1, 0])
+    """
+    if yb is None:
+        raise ValueError(
+            f"{name} gave inputs without targets. Pass (X, y), or a DataLoader whose batches "
+            "are (inputs, targets) pairs."
+        )
+    return yb
+
+
 def make_batches(
-    data: object,
+    data: Data,
     batch_size: int,
     device: torch.device,
     *,

@@ -2,13 +2,19 @@
 
 The hooks, in the order the loop calls them::
 
-    on_train_begin(state)
+    reset()                             forget any earlier run (before a checkpoint is restored)
+    on_train_begin(state)               sees the real starting epoch, also when resuming
         on_epoch_begin(state)
+            on_step_end(state)          after every optimizer step
             on_log(state, logs)         every `log_every` steps and after an epoch's last step
         on_epoch_end(state, logs)       logs: the finished epoch's metrics
     on_train_end(state)                 always, however training ended
 
 The base :class:`Callback` does nothing in every hook; a callback overrides the ones it needs.
+``on_step_end`` runs thousands of times: it must not read a tensor's value (``.item()``,
+``float(loss)``, printing), because that makes the CPU wait for the GPU on every step. Read
+numbers in ``on_log``, which gets them already read.
+
 To stop training, a hook sets ``state.stop_training = True`` (a flag, not an exception, so
 the control flow stays visible in the loop). Callbacks run in increasing ``order``; the
 checkpoint callback runs last so that it saves everyone else's updated state.
@@ -22,6 +28,7 @@ import warnings
 import torch
 
 from labkit.train.state import TrainState
+from labkit.validation import one_of, real_number, whole_number
 
 __all__ = ["Callback", "EarlyStopping", "NonFiniteGuard", "run_hook"]
 
@@ -31,11 +38,20 @@ class Callback:
 
     order = 0  # callbacks run in increasing order
 
+    def reset(self) -> None:
+        """Forget earlier runs, so one instance can be reused across fit calls.
+
+        Called before a checkpoint is restored, so restored state is never reset away.
+        """
+
     def on_train_begin(self, state: TrainState) -> None:
-        """Before the first epoch (also when resuming)."""
+        """Before the first epoch; when resuming, ``state`` already holds the restored run."""
 
     def on_epoch_begin(self, state: TrainState) -> None:
         """Before each epoch's first step."""
+
+    def on_step_end(self, state: TrainState) -> None:
+        """After every optimizer step. Must not read tensors' values (no host sync)."""
 
     def on_log(self, state: TrainState, logs: dict[str, float]) -> None:
         """Every ``log_every`` steps: ``logs["loss"]`` is the epoch's running mean loss."""
@@ -55,7 +71,10 @@ class Callback:
 
 
 def run_hook(callbacks: list[Callback], hook: str, *args: object) -> None:
-    """Call ``hook`` on every callback, in their order."""
+    """Call ``hook`` on every callback, in their order.
+
+    >>> run_hook([Callback()], "on_train_end", None)
+    """
     for callback in callbacks:
         getattr(callback, hook)(*args)
 
@@ -106,22 +125,15 @@ class EarlyStopping(Callback):
         mode: str = "auto",
         restore_best_weights: bool = True,
     ) -> None:
-        if mode not in ("auto", "min", "max"):
-            raise ValueError(f"mode={mode!r} is not known. Choose 'auto', 'min' or 'max'.")
-        if not isinstance(patience, int) or patience < 0 or not min_delta >= 0:
-            raise ValueError(
-                f"patience and min_delta must be >= 0. Received: patience={patience}, "
-                f"min_delta={min_delta}"
-            )
+        mode = one_of("mode", mode, ("auto", "min", "max"))
         self.monitor = monitor
-        self.patience = patience
-        self.min_delta = min_delta
+        self.patience = whole_number("patience", patience, minimum=0)
+        self.min_delta = real_number("min_delta", min_delta, minimum=0)
         self.mode = _guess_mode(monitor) if mode == "auto" else mode
         self.restore_best_weights = restore_best_weights
-        self._reset()
+        self.reset()
 
-    def _reset(self) -> None:
-        """Forget earlier runs, so one instance can be reused across fit calls."""
+    def reset(self) -> None:
         self.best: float = math.inf if self.mode == "min" else -math.inf
         self.best_epoch = 0
         self.best_step = 0  # optimizer steps taken when the best weights were copied
@@ -132,9 +144,6 @@ class EarlyStopping(Callback):
         if self.mode == "min":
             return value < self.best - self.min_delta
         return value > self.best + self.min_delta
-
-    def on_train_begin(self, state: TrainState) -> None:
-        self._reset()
 
     def on_epoch_end(self, state: TrainState, logs: dict[str, float]) -> None:
         if self.monitor not in logs:
@@ -217,5 +226,5 @@ class NonFiniteGuard(Callback):
         state.stop_training = True
         state.history.stop_reason = message
         # stacklevel 5 points the warning at the learner's fit(...) call:
-        # fit -> _train_one_epoch -> run_hook -> on_log -> warn.
+        # fit -> train_one_epoch -> run_hook -> on_log -> warn.
         warnings.warn(message, RuntimeWarning, stacklevel=5)

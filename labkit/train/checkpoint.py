@@ -1,7 +1,8 @@
 """Checkpoints that allow an *exact* resume, written atomically.
 
-A checkpoint holds everything the next epoch depends on: the model, optimizer, gradient
-scaler and scheduler, the history, every callback's state, and every random generator
+A checkpoint holds everything the next epoch depends on: the model, optimizer and gradient
+scaler, the history, every callback's state (a learning-rate schedule's among them), and
+every random generator
 (Python, NumPy, PyTorch CPU and CUDA). Each epoch's batch order is derived from
 ``(seed, epoch)``, so it needs no saved state. Resuming on the CPU in fp32 therefore ends
 with bit-identical weights to a run that was never interrupted.
@@ -22,16 +23,20 @@ import torch
 
 from labkit.train.callbacks import Callback
 from labkit.train.state import TrainState
+from labkit.validation import whole_number
 
 __all__ = ["Checkpoint", "save_checkpoint", "load_checkpoint", "restore_checkpoint"]
 
-FORMAT = "labkit-checkpoint-1"
+# Version 2: the scheduler is saved with its callback (version 1 had a "scheduler" entry).
+FORMAT = "labkit-checkpoint-2"
 
 
 def _random_states() -> dict:
     """Every random generator's state, as plain data and tensors."""
     # NumPy's legacy global generator: the one np.random.rand & co. use.
-    name, keys, pos, has_gauss, cached = np.random.get_state()  # noqa: NPY002
+    legacy = np.random.get_state(legacy=True)  # noqa: NPY002
+    assert isinstance(legacy, tuple)  # legacy=True always gives the 5-tuple form
+    name, keys, pos, has_gauss, cached = legacy
     return {
         "python": random.getstate(),
         "numpy": [name, keys.tolist(), pos, has_gauss, cached],
@@ -78,7 +83,6 @@ def save_checkpoint(path: str | os.PathLike, state: TrainState) -> Path:
         "model": state.model.state_dict(),
         "optimizer": state.optimizer.state_dict(),
         "scaler": state.scaler.state_dict(),
-        "scheduler": state.scheduler.state_dict() if state.scheduler is not None else None,
         "history": state.history.state_dict(),
         "callbacks": _callback_states(state.callbacks),
         "random": _random_states(),
@@ -115,7 +119,13 @@ def load_checkpoint(path: str | os.PathLike) -> dict:
             "truncated, corrupt or not a labkit checkpoint: delete it and train again, or pass "
             "another file."
         ) from error
-    if not isinstance(payload, dict) or payload.get("format") != FORMAT:
+    found = payload.get("format") if isinstance(payload, dict) else None
+    if isinstance(found, str) and found.startswith("labkit-checkpoint-") and found != FORMAT:
+        raise ValueError(
+            f"{path} was written by another version of labkit (format {found!r}; this one reads "
+            f"{FORMAT!r}). Train again without resume_from."
+        )
+    if found != FORMAT:
         raise ValueError(f"{path} is not a labkit checkpoint (no {FORMAT!r} marker).")
     return payload
 
@@ -125,8 +135,6 @@ def restore_checkpoint(payload: dict, state: TrainState) -> None:
     state.model.load_state_dict(payload["model"])
     state.optimizer.load_state_dict(payload["optimizer"])
     state.scaler.load_state_dict(payload["scaler"])
-    if state.scheduler is not None and payload["scheduler"] is not None:
-        state.scheduler.load_state_dict(payload["scheduler"])
     state.history.load_state_dict(payload["history"])
     state.epoch, state.step = payload["epoch"], payload["step"]
     saved = payload["callbacks"]
@@ -160,10 +168,8 @@ class Checkpoint(Callback):
     order = 100  # last: it saves the state the other callbacks have just updated
 
     def __init__(self, path: str | os.PathLike, *, every: int = 1) -> None:
-        if every < 1:
-            raise ValueError(f"every must be >= 1. Received: every={every}")
         self.path = Path(path)
-        self.every = every
+        self.every = whole_number("every", every, minimum=1)
 
     def on_epoch_end(self, state: TrainState, logs: dict[str, float]) -> None:
         last = state.epoch == state.epochs or state.stop_training

@@ -7,20 +7,15 @@ from __future__ import annotations
 
 import math
 
-import numpy as np
 import torch
 from torch import nn
 
-__all__ = ["check_count", "check_optimizer", "check_pair", "check_model_and_targets"]
+from labkit.train.types import LossFn
+
+__all__ = ["check_optimizer", "check_pair", "check_model_and_targets"]
 
 _CLASSIFICATION_LOSSES = (nn.CrossEntropyLoss, nn.NLLLoss)
 _REGRESSION_LOSSES = (nn.MSELoss, nn.L1Loss, nn.SmoothL1Loss, nn.HuberLoss)
-
-
-def check_count(name: str, value: object, *, minimum: int = 1) -> None:
-    """A whole number of at least ``minimum`` (epochs, batch_size, log_every)."""
-    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < minimum:
-        raise ValueError(f"{name} must be a whole number >= {minimum}. Received: {name}={value!r}")
 
 
 def check_optimizer(optimizer: torch.optim.Optimizer, model: nn.Module) -> None:
@@ -103,7 +98,7 @@ def _check_labels(labels: torch.Tensor, out: torch.Tensor, name: str) -> None:
 
 
 def check_model_and_targets(
-    model: nn.Module, loss_fn: object, X: torch.Tensor, y: torch.Tensor, name: str
+    model: nn.Module, loss_fn: LossFn, X: torch.Tensor, y: torch.Tensor, name: str
 ) -> None:
     """The model accepts X, and y fits the model's output and the loss function.
 

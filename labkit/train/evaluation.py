@@ -6,25 +6,22 @@ statistics) and run without gradients, then put the model back in the mode it wa
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import torch
 from torch import nn
 
 from labkit.device import DeviceChoice
-from labkit.train import checks
-from labkit.train.batches import LoaderBatches, TensorBatches, make_batches
+from labkit.train.batches import LoaderBatches, TensorBatches, make_batches, targets
 from labkit.train.running import RunningMeans
+from labkit.train.types import Data, LossFn, Metric
+from labkit.validation import whole_number
 
-__all__ = ["evaluate", "predict", "evaluate_batches", "Metric"]
-
-Metric = Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
+__all__ = ["evaluate", "predict", "evaluate_batches"]
 
 
 def evaluate_batches(
     net: nn.Module,
     batches: TensorBatches | LoaderBatches,
-    loss_fn: Callable | None,
+    loss_fn: LossFn | None,
     metrics: dict[str, Metric],
     choice: DeviceChoice,
 ) -> dict[str, float]:
@@ -33,7 +30,8 @@ def evaluate_batches(
     net.eval()  # dropout off, batch norm uses its running statistics
     means = RunningMeans()
     with torch.inference_mode(), choice.autocast():
-        for xb, yb in batches.epoch(0):
+        for xb, maybe_yb in batches.epoch(0):
+            yb = targets(maybe_yb, "the evaluation data")
             out = net(xb)
             if loss_fn is not None:
                 means.add("loss", loss_fn(out, yb), len(xb))
@@ -45,9 +43,9 @@ def evaluate_batches(
 
 def evaluate(
     model: nn.Module,
-    data: object,
+    data: Data,
     *,
-    loss_fn: Callable | None = None,
+    loss_fn: LossFn | None = None,
     metrics: dict[str, Metric] | None = None,
     batch_size: int = 256,
     device: DeviceChoice | None = None,
@@ -77,7 +75,7 @@ def evaluate(
     >>> sorted(scores)
     ['acc', 'loss']
     """
-    checks.check_count("batch_size", batch_size)
+    batch_size = whole_number("batch_size", batch_size, minimum=1)
     choice = device or _model_choice(model)
     model.to(choice.torch_device)
     batches = make_batches(data, batch_size, choice.torch_device, shuffle=False, name="data")
@@ -89,7 +87,7 @@ def evaluate(
 
 
 def predict(
-    model: nn.Module, X: object, *, batch_size: int = 256, device: DeviceChoice | None = None
+    model: nn.Module, X: Data, *, batch_size: int = 256, device: DeviceChoice | None = None
 ) -> torch.Tensor:
     """The model's outputs for every row of ``X``, in order, gathered on the CPU.
 
@@ -98,7 +96,7 @@ def predict(
     >>> predict(nn.Linear(3, 2), torch.zeros(5, 3)).shape
     torch.Size([5, 2])
     """
-    checks.check_count("batch_size", batch_size)
+    batch_size = whole_number("batch_size", batch_size, minimum=1)
     choice = device or _model_choice(model)
     model.to(choice.torch_device)
     batches = make_batches(X, batch_size, choice.torch_device, shuffle=False, name="X")

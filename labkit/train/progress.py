@@ -11,12 +11,16 @@ from __future__ import annotations
 import io
 import math
 import time
+from typing import TYPE_CHECKING
 
 from tqdm.auto import tqdm
 
 from labkit.train.callbacks import Callback
 from labkit.train.history import History
 from labkit.train.state import TrainState
+
+if TYPE_CHECKING:
+    from IPython.display import DisplayHandle
 
 __all__ = ["ProgressBar", "LivePlot", "in_notebook", "format_logs"]
 
@@ -47,31 +51,42 @@ class ProgressBar(Callback):
     order = 50
 
     def __init__(self) -> None:
-        self.epoch_bar = self.step_bar = None
+        self.epoch_bar: tqdm | None = None
+        self.step_bar: tqdm | None = None
         self.plain_text = not in_notebook()
+        self._shown_step = 0
 
     def on_train_begin(self, state: TrainState) -> None:
-        self.epoch_bar = tqdm(total=state.epochs, desc="training", unit="epoch")
+        # A resumed run's epoch bar starts where the checkpoint left off.
+        self.epoch_bar = tqdm(
+            total=state.epochs, initial=state.epoch, desc="training", unit="epoch"
+        )
         # One step bar, reset every epoch: making a new bar (a new widget in a notebook) per
         # epoch would cost more than a short epoch itself.
         self.step_bar = tqdm(total=state.steps_per_epoch, unit="step", leave=False)
 
+    def _bars(self) -> tuple[tqdm, tqdm]:
+        """The epoch bar and the step bar, which on_train_begin made."""
+        if self.epoch_bar is None or self.step_bar is None:
+            raise RuntimeError("ProgressBar's hooks ran before on_train_begin.")
+        return self.epoch_bar, self.step_bar
+
     def on_epoch_begin(self, state: TrainState) -> None:
-        # After a resume the epoch bar starts where the checkpoint left off.
-        self.epoch_bar.n = state.epoch
-        self.epoch_bar.refresh()
-        self.step_bar.reset(total=state.steps_per_epoch)
-        self.step_bar.set_description(f"epoch {state.epoch + 1}", refresh=False)
+        _, step_bar = self._bars()
+        step_bar.reset(total=state.steps_per_epoch)
+        step_bar.set_description(f"epoch {state.epoch + 1}", refresh=False)
         self._shown_step = state.step
 
     def on_log(self, state: TrainState, logs: dict[str, float]) -> None:
-        self.step_bar.update(state.step - self._shown_step)
+        _, step_bar = self._bars()
+        step_bar.update(state.step - self._shown_step)
         self._shown_step = state.step
-        self.step_bar.set_postfix_str(f"loss {logs['loss']:.4g}", refresh=False)
+        step_bar.set_postfix_str(f"loss {logs['loss']:.4g}", refresh=False)
 
     def on_epoch_end(self, state: TrainState, logs: dict[str, float]) -> None:
-        self.epoch_bar.update(1)
-        self.epoch_bar.set_postfix_str(format_logs(logs))
+        epoch_bar, _ = self._bars()
+        epoch_bar.update(1)
+        epoch_bar.set_postfix_str(format_logs(logs))
         if self.plain_text:
             tqdm.write(f"epoch {state.epoch}/{state.epochs}  {format_logs(logs)}")
 
@@ -109,11 +124,11 @@ class LivePlot(Callback):
     def __init__(self, metrics: list[str] | None = None, *, min_interval: float = 1.0) -> None:
         self.metrics = metrics
         self.min_interval = min_interval
-        self.handle = None
+        self.handle: DisplayHandle | None = None
         self.drawn_epochs = 0  # epochs shown in the current picture
         self.last_draw = -math.inf
 
-    def on_train_begin(self, state: TrainState) -> None:
+    def reset(self) -> None:
         self.handle, self.drawn_epochs, self.last_draw = None, 0, -math.inf
 
     def on_epoch_end(self, state: TrainState, logs: dict[str, float]) -> None:

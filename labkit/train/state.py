@@ -7,12 +7,16 @@ Callbacks read what they need from it (the model, the history, the epoch) and ma
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import torch
 from torch import nn
 
 from labkit.device import DeviceChoice
 from labkit.train.history import History
+
+if TYPE_CHECKING:  # callbacks.py imports this module, so only the type checker imports it
+    from labkit.train.callbacks import Callback
 
 __all__ = ["TrainState"]
 
@@ -23,8 +27,8 @@ class TrainState:
 
     Attributes
     ----------
-    model, optimizer, scaler, scheduler
-        The objects being trained (``scheduler`` may be None).
+    model, optimizer, scaler
+        The objects being trained (the gradient scaler is disabled unless training in fp16).
     device : DeviceChoice
         Where and in which precision training runs.
     history : History
@@ -48,7 +52,6 @@ class TrainState:
     model: nn.Module
     optimizer: torch.optim.Optimizer
     scaler: torch.amp.GradScaler
-    scheduler: object | None
     device: DeviceChoice
     history: History
     epochs: int
@@ -57,4 +60,4 @@ class TrainState:
     epoch: int = 0
     step: int = 0
     stop_training: bool = False
-    callbacks: list = field(default_factory=list)
+    callbacks: list[Callback] = field(default_factory=list)

@@ -14,6 +14,8 @@ from typing import Any
 
 import ipywidgets
 
+from labkit.validation import real_number
+
 __all__ = ["Slider", "Dropdown"]
 
 
@@ -52,18 +54,16 @@ class Slider:
     description: str | None = None
 
     def __post_init__(self) -> None:
-        for name in ("low", "high", "step", "value"):
-            number = getattr(self, name)
-            if number is not None and (
-                isinstance(number, bool) or not isinstance(number, numbers.Real)
-            ):
-                raise TypeError(f"{name} must be a number. Received: {name}={number!r}")
+        # Checked, not converted: ints keep the slider whole-numbered (see is_integer);
+        # value is checked by _check below.
+        real_number("low", self.low)
+        real_number("high", self.high)
+        if self.step is not None:
+            real_number("step", self.step, above=0)
         if not self.low < self.high:
             raise ValueError(
                 f"low must be smaller than high. Received: low={self.low}, high={self.high}"
             )
-        if self.step is not None and self.step <= 0:
-            raise ValueError(f"step must be positive. Received: step={self.step}")
         if self.log and self.low <= 0:
             raise ValueError(
                 f"A log slider needs low > 0 (log of 0 or less is undefined). Received: "
@@ -92,8 +92,7 @@ class Slider:
 
     def _check(self, number: Any, *, name: str) -> None:
         """Raise a clear error unless ``number`` is a value this slider can take."""
-        if isinstance(number, bool) or not isinstance(number, numbers.Real):
-            raise TypeError(f"{name} must be a number. Received: {name}={number!r}")
+        real_number(name, number)
         if self.is_integer and not isinstance(number, numbers.Integral):
             raise TypeError(
                 f"{name} must be a whole number on this slider (low={self.low}, high={self.high}"

@@ -95,13 +95,33 @@ def _no_public_check(answer: object) -> None:
 
 
 EXERCISES = [
-    Exercise(id="98.ex1", name="mean_of_squares", points=2, reference=_mean_of_squares,
-             examples=EXAMPLES, inputs=_mean_of_squares_inputs),
-    Exercise(id="98.ex2", name="running_max", points=2, reference=_running_max,
-             examples=EXAMPLES, inputs=_running_max_inputs),
-    Exercise(id="98.ex3", name="model", points=3, kind="model", cases=_model_cases,
-             model_input=(200, 2), judge=_accuracy_at_least_90, public_check=_no_public_check),
-]  # fmt: skip
+    Exercise(
+        id="98.ex1",
+        name="mean_of_squares",
+        points=2,
+        reference=_mean_of_squares,
+        examples=EXAMPLES,
+        inputs=_mean_of_squares_inputs,
+    ),
+    Exercise(
+        id="98.ex2",
+        name="running_max",
+        points=2,
+        reference=_running_max,
+        examples=EXAMPLES,
+        inputs=_running_max_inputs,
+    ),
+    Exercise(
+        id="98.ex3",
+        name="model",
+        points=3,
+        kind="model",
+        cases=_model_cases,
+        model_input=(200, 2),
+        judge=_accuracy_at_least_90,
+        public_check=_no_public_check,
+    ),
+]
 FULL_MARKS = 7.0
 
 

@@ -797,8 +797,9 @@ def _attacks(targets: Targets) -> list[Submission]:
     timed_out = ("timeout", "not attempted", "not attempted")
 
     def attack(name, ex1, ex2=blank[0], ex3=blank[1], statuses=None, seconds=None):
-        return Submission(name, "attack", _attack(ex1, ex2, ex3), statuses=statuses,
-                          notebook_seconds=seconds)  # fmt: skip
+        return Submission(
+            name, "attack", _attack(ex1, ex2, ex3), statuses=statuses, notebook_seconds=seconds
+        )
 
     def attack_all(name, cells, statuses=None) -> Submission:
         return attack(name, cells["ex1"], cells["ex2"], cells["ex3"], statuses)
