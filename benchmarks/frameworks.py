@@ -9,9 +9,14 @@ the same rows in the same order (a sampler replays labkit's order for Lightning 
 fastai), as a learner would leave it: Lightning's ``Trainer`` with its progress bar,
 default logger and checkpointing (into a temporary folder); fastai's ``Learner.fit``
 with its progress bar and recorder. fastai insists on a validation set: it gets one batch.
+All get the same loss object (``nn.CrossEntropyLoss``), and all keep the epoch's mean
+loss: the hand-written loop adds up ``loss.item()``, as a learner's loop that reports its
+loss does.
 Each is timed on all the rows and on one batch: the difference gives the time per step,
 and the one-batch call less one step the fixed cost of a call (building the trainer,
-bars, loggers), so start-up costs do not blur the per-step figure.
+bars, loggers), so start-up costs do not blur the per-step figure. Each figure is the
+median of the interleaved repeats; how much fit's overhead moves from one repeat to the
+next is printed under each table.
 
 Tasks: a tiny MLP (784-128-10) and a small CNN (two 3x3 convolutions, 28x28 inputs).
 """
@@ -70,16 +75,25 @@ def small_cnn() -> nn.Module:
 
 
 def hand(make_model: Callable[[], nn.Module], X: torch.Tensor, y: torch.Tensor) -> nn.Module:
-    """The loop a learner writes by hand; the trained model."""
+    """The loop a learner writes by hand; the trained model.
+
+    Like every trainer here it keeps the epoch's mean loss (a learner wants to see it), with
+    the same loss object the others get.
+    """
     model = make_model()
     optimizer = torch.optim.SGD(model.parameters(), lr=LR)
+    loss_fn = nn.CrossEntropyLoss()
     order = torch.randperm(len(X), generator=epoch_generator(SEED, 0))
+    total = 0.0
     for start in range(0, len(X), BATCH):
         index = order[start : start + BATCH]
-        loss = nn.functional.cross_entropy(model(X[index]), y[index])
+        loss = loss_fn(model(X[index]), y[index])
         loss.backward()
         optimizer.step()
         optimizer.zero_grad(set_to_none=True)
+        total += loss.item() * len(index)
+    with contextlib.redirect_stdout(io.StringIO()):  # hidden, like the others' output
+        print(f"mean loss {total / len(X):.4f}")
     return model
 
 
@@ -108,10 +122,11 @@ def lightning(make_model: Callable[[], nn.Module], X: torch.Tensor, y: torch.Ten
         def __init__(self) -> None:
             super().__init__()
             self.net = make_model()
+            self.loss_fn = nn.CrossEntropyLoss()
 
         def training_step(self, batch, batch_idx):
             xb, yb = batch
-            loss = nn.functional.cross_entropy(self.net(xb), yb)
+            loss = self.loss_fn(self.net(xb), yb)
             self.log("train_loss", loss, prog_bar=True)
             return loss
 
@@ -176,7 +191,7 @@ TRAINERS = {
 
 def measure(
     make_model: Callable[[], nn.Module], X: torch.Tensor, y: torch.Tensor, repeats: int
-) -> dict[str, dict[str, float]]:
+) -> dict[str, dict]:
     """Per trainer: median µs per step, median fixed cost in ms, and the trained model's
     mean loss over all rows (the same computation for every trainer)."""
     short = BATCH  # one step: what a call costs besides its steps
@@ -187,8 +202,11 @@ def measure(
         model = trainer(make_model, X, y).eval()
         with torch.no_grad():
             losses[name] = nn.functional.cross_entropy(model(X), y).item()
-    for _ in range(repeats):  # interleaved, so a drift in load hits every trainer alike
-        for name, trainer in TRAINERS.items():
+    names = list(TRAINERS)
+    for repeat in range(repeats):
+        # Interleaved, so a drift in load hits every trainer alike, in a rotating order.
+        for name in names[repeat % len(names) :] + names[: repeat % len(names)]:
+            trainer = TRAINERS[name]
             for size, rows in (("full", len(X)), ("short", short)):
                 start = time.perf_counter()
                 trainer(make_model, X[:rows], y[:rows])
@@ -202,10 +220,20 @@ def measure(
             "fixed_ms": (short_t - steps_short * per_step) * 1e3,
             "final_loss": losses[name],
         }
+    # fit against the hand loop repeat by repeat (they ran back to back): how much of the
+    # difference is noise shows in the spread.
+    fit_runs, hand_runs = times["labkit.fit"], times["hand-written loop"]
+    ratios = [
+        (fit_full - fit_short) / (hand_full - hand_short) - 1
+        for fit_full, fit_short, hand_full, hand_short in zip(
+            fit_runs["full"], fit_runs["short"], hand_runs["full"], hand_runs["short"], strict=True
+        )
+    ]
+    results["labkit.fit"]["overhead_per_repeat"] = sorted(ratios)
     return results
 
 
-def table(task: str, results: dict[str, dict[str, float]]) -> str:
+def table(task: str, results: dict[str, dict]) -> str:
     """The figures as a Markdown table, each trainer against the hand-written loop."""
     base = results["hand-written loop"]["step_us"]
     fit_step = results["labkit.fit"]["step_us"]
@@ -220,4 +248,10 @@ def table(task: str, results: dict[str, dict[str, float]]) -> str:
             f"| {r['step_us'] / fit_step:.2f}x | {r['fixed_ms']:.0f} ms "
             f"| {r['final_loss']:.4f} |"
         )
+    spread = results["labkit.fit"]["overhead_per_repeat"]
+    lines.append(
+        f"labkit.fit over the hand loop, repeat by repeat: median "
+        f"{statistics.median(spread) * 100:+.1f} %, from {spread[0] * 100:+.1f} % "
+        f"to {spread[-1] * 100:+.1f} % ({len(spread)} repeats)"
+    )
     return "\n".join(lines)

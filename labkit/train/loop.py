@@ -150,7 +150,7 @@ def train_one_epoch(run: Run) -> dict[str, float] | None:
     state = run.state
     model, optimizer, scaler = state.model, state.optimizer, state.scaler
     model.train()
-    means = RunningMeans()
+    means = RunningMeans(read_at_once=state.device.device == "cpu")  # nothing to wait for
     for xb, maybe_yb in run.batches.epoch(state.epoch):
         yb = targets(maybe_yb, "train_data")
         with state.device.autocast():
