@@ -18,6 +18,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from urllib.parse import quote
 
 ROOT = Path(__file__).resolve().parent
 VENV = ROOT / ".venv"
@@ -32,6 +33,9 @@ MINIMUM_PYTHON = (3, 11)
 LEARNER_NOTEBOOKS = ROOT / "notebooks"
 WORK = ROOT / "work"  # the learner's own copies: git-ignored, never overwritten
 START_PAGE = "00_welcome.ipynb"
+# The course's JupyterLab settings (no news pop-up...), in JupyterLab's overrides.json format.
+# binder/postBuild installs the same file into Binder's image.
+LAB_SETTINGS = ROOT / "binder" / "overrides.json"
 
 
 def venv_python() -> Path:
@@ -130,28 +134,94 @@ def copy_lessons(work: Path) -> None:
             print(f"Copied {lesson.name} to {work}")
 
 
-def command_start(args: argparse.Namespace) -> int:
-    ensure_environment()
-    work = Path(args.work_dir).resolve()
-    copy_lessons(work)
-    lab = [venv_python(), "-m", "jupyterlab", f"--ServerApp.root_dir={work}", *args.lab_args]
+def lab_settings_dir() -> Path:
+    """The folder where the venv's JupyterLab reads its settings overrides.
+
+    JupyterLab's ``app_settings_dir``: ``$JUPYTERLAB_DIR/settings`` if that is set, else
+    ``share/jupyter/lab/settings`` in the venv (what ``jupyterlab.commands.get_app_dir`` returns
+    for a venv; asking it would cost a second of imports at each start).
+    """
+    app_dir = os.environ.get("JUPYTERLAB_DIR")
+    return (Path(app_dir) if app_dir else VENV / "share" / "jupyter" / "lab") / "settings"
+
+
+def install_lab_settings() -> Path:
+    """Put the course's JupyterLab settings (LAB_SETTINGS) where the venv's JupyterLab reads them.
+
+    They go to ``overrides.d/labkit.json``, which JupyterLab reads before ``overrides.json``:
+    a learner's own overrides.json is left alone and still wins.
+    """
+    target = lab_settings_dir() / "overrides.d" / "labkit.json"
+    wanted = LAB_SETTINGS.read_bytes()
+    if not target.is_file() or target.read_bytes() != wanted:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(wanted)
+    return target
+
+
+def lab_command(work: Path, lab_args: list[str]) -> list[str | Path]:
+    """The command that serves ``work`` in JupyterLab, opening the start lesson if it is there."""
+    lab: list[str | Path] = [venv_python(), "-m", "jupyterlab", f"--ServerApp.root_dir={work}"]
+    # The URL JupyterLab prints (also with --no-browser) and the page it opens: the start
+    # lesson, not the Launcher. It must be LabApp's default_url: JupyterLab replaces
+    # ServerApp.default_url with its own ("/lab"). Given twice, the option is an error.
+    own_url = any(arg.startswith("--LabApp.default_url") for arg in lab_args)
+    if (work / START_PAGE).exists() and not own_url:
+        lab.append(f"--LabApp.default_url=/lab/tree/{quote(START_PAGE)}")
+    lab += lab_args
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         lab.append("--allow-root")  # containers and CI machines often run as root
-    if (work / START_PAGE).exists():
-        lab.append(str(work / START_PAGE))  # JupyterLab opens this file first
+    return lab
+
+
+def command_start(args: argparse.Namespace) -> int:
+    ensure_environment()
+    install_lab_settings()
+    work = Path(args.work_dir).resolve()
+    copy_lessons(work)
     print("Starting JupyterLab: press Ctrl-C twice in this terminal to stop it.")
-    return run(*lab)
+    return run(*lab_command(work, args.lab_args))
+
+
+def find_lesson(text: str) -> Path:
+    """The learner version of the lesson that ``text`` names, else ValueError saying why.
+
+    ``text`` is its number (``1``, ``01``), its file name (``01_models_weights_loss`` with or
+    without ``.ipynb``, also as a path such as ``work/01_models_weights_loss.ipynb``), its
+    title (``models_weights_loss``) or the start of either; case does not matter.
+    """
+    lessons = sorted(LEARNER_NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
+    listing = ", ".join(lesson.stem for lesson in lessons)
+    name = Path(text.strip()).name.lower().removesuffix(".ipynb")
+    if name.isascii() and name.isdigit():
+        matches = [lesson for lesson in lessons if int(lesson.name[:2]) == int(name)]
+    else:
+        names = {lesson: (lesson.stem.lower(), lesson.stem[3:].lower()) for lesson in lessons}
+        matches = [lesson for lesson in lessons if name in names[lesson]] or [
+            lesson
+            for lesson in lessons
+            if name and any(full.startswith(name) for full in names[lesson])
+        ]
+    if not matches:
+        raise ValueError(f"No lesson matches {text!r}. The lessons: {listing}.")
+    if len(matches) > 1:
+        could_be = ", ".join(lesson.stem for lesson in matches)
+        raise ValueError(
+            f"{text!r} could be any of {could_be}: give the lesson's number, e.g. "
+            f"{matches[0].name[:2]}."
+        )
+    return matches[0]
 
 
 def command_reset(args: argparse.Namespace) -> int:
     """Put a fresh copy of one lesson in work/, keeping the learner's copy as a backup."""
     work = Path(args.work_dir).resolve()
-    matches = sorted(LEARNER_NOTEBOOKS.glob(f"{args.lesson}*.ipynb"))
-    if len(matches) != 1:
-        names = [p.name for p in sorted(LEARNER_NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))]
-        print(f"No single lesson matches {args.lesson!r}. Lessons: {names}")
+    try:
+        lesson = find_lesson(args.lesson)
+    except ValueError as error:
+        print(error, file=sys.stderr)
         return 2
-    lesson, target = matches[0], work / matches[0].name
+    target = work / lesson.name
     if target.exists():
         backup = work / ".backup" / f"{target.stem}-{time.strftime('%Y%m%d-%H%M%S')}.ipynb"
         backup.parent.mkdir(parents=True, exist_ok=True)
@@ -189,7 +259,9 @@ def get_args_parser() -> argparse.ArgumentParser:
     start.add_argument("--work-dir", default=WORK, help=f"your copies of the lessons ({WORK})")
     sub.add_parser("test", help="set up, lint, type check and run the whole test suite")
     reset = sub.add_parser("reset", help="restore one lesson in the work folder")
-    reset.add_argument("lesson", help="the lesson number, e.g. 01")
+    reset.add_argument(
+        "lesson", help="the lesson: its number (1 or 01) or its file name (01_models_weights_loss)"
+    )
     reset.add_argument("--work-dir", default=WORK, help=f"your copies of the lessons ({WORK})")
     sub.add_parser("lock", help="rewrite constraints.txt from the installed packages")
     return parser

@@ -20,7 +20,20 @@ import json
 import sys
 from pathlib import Path
 
-__all__ = ["main", "get_args_parser"]
+__all__ = ["main", "get_args_parser", "COMMAND_GROUPS"]
+
+# `labkit --help` lists the commands in these groups, the learner's first.
+COMMAND_GROUPS = {
+    "For learners": ("data",),
+    "For instructors and lesson authors": (
+        "run",
+        "release",
+        "results",
+        "kit",
+        "grade",
+        "grade-merge",
+    ),
+}
 
 
 def _parse_parameter(text: str) -> tuple[str, object]:
@@ -203,11 +216,40 @@ def command_grade_merge(args: argparse.Namespace) -> int:
     return 0
 
 
-def get_args_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="labkit", description="The course's command line.")
-    sub = parser.add_subparsers(dest="command", required=True)
+def _grouped_commands(summaries: dict[str, str]) -> str:
+    """The commands with their one-line summaries, under the headings of COMMAND_GROUPS."""
+    grouped = [name for names in COMMAND_GROUPS.values() for name in names]
+    if sorted(grouped) != sorted(summaries):  # each command in exactly one group
+        raise RuntimeError(f"COMMAND_GROUPS lists {grouped}; the commands are {list(summaries)}")
+    width = max(map(len, summaries)) + 2
+    sections = [
+        "\n".join([f"{title}:", *(f"  {name:<{width}}{summaries[name]}" for name in names)])
+        for title, names in COMMAND_GROUPS.items()
+    ]
+    return "\n\n".join(sections)
 
-    run = sub.add_parser("run", help="execute lesson notebooks headless and report")
+
+def get_args_parser() -> argparse.ArgumentParser:
+    from labkit.datasets.download import data_dir
+
+    parser = argparse.ArgumentParser(
+        prog="labkit",
+        formatter_class=argparse.RawDescriptionHelpFormatter,  # keeps the command list's layout
+    )
+    sub = parser.add_subparsers(
+        dest="command",
+        required=True,
+        metavar="COMMAND",
+        help="one of the commands above; `labkit COMMAND --help` shows its options",
+    )
+    summaries: dict[str, str] = {}
+
+    def add_command(name: str, summary: str) -> argparse.ArgumentParser:
+        # No help= here: argparse would list every command in one flat list of its own.
+        summaries[name] = summary
+        return sub.add_parser(name, description=f"{summary[0].upper()}{summary[1:]}.")
+
+    run = add_command("run", "execute lesson notebooks headless and report")
     run.add_argument("notebooks", nargs="*", help="notebooks to run (default: every lesson source)")
     run.add_argument("--smoke", action="store_true", help="set SMOKE=True: tiny, fast runs")
     run.add_argument("--json", action="store_true", help="print the results as JSON")
@@ -222,11 +264,11 @@ def get_args_parser() -> argparse.ArgumentParser:
     run.add_argument("--timeout", type=int, default=600, help="seconds per cell (default: 600)")
     run.set_defaults(handler=command_run)
 
-    release = sub.add_parser("release", help="write notebooks/NN_*.ipynb from the sources")
+    release = add_command("release", "write notebooks/NN_*.ipynb from the sources")
     release.add_argument("--check", action="store_true", help="only check they are up to date")
     release.set_defaults(handler=command_release)
 
-    results = sub.add_parser("results", help="default-mode results file and README table")
+    results = add_command("results", "default-mode results file and README table")
     results.add_argument(
         "--run",
         nargs="*",
@@ -235,19 +277,24 @@ def get_args_parser() -> argparse.ArgumentParser:
     )
     results.set_defaults(handler=command_results)
 
-    data = sub.add_parser("data", help="list, describe, download or verify datasets")
+    data = add_command("data", "list, describe, download or verify datasets")
     data.add_argument("action", choices=["list", "info", "fetch", "verify"])
     data.add_argument("name", nargs="?", help="dataset name (see `labkit data list`)")
+    default_root = str(data_dir()).replace("%", "%%")  # argparse %-formats help texts
     data.add_argument(
-        "--root", help="cache folder for downloads (default: $LABKIT_DATA_DIR, else ~/.cache)"
+        "--root",
+        help=(
+            f"cache folder for downloads (default: {default_root}, which is $LABKIT_DATA_DIR "
+            "if set, else $XDG_CACHE_HOME/labkit, else ~/.cache/labkit)"
+        ),
     )
     data.set_defaults(handler=command_data)
 
-    kit = sub.add_parser("kit", help="write the student kit: the course without any answer")
+    kit = add_command("kit", "write the student kit: the course without any answer")
     kit.add_argument("out", help="a new folder for the kit")
     kit.set_defaults(handler=command_kit)
 
-    grade = sub.add_parser("grade", help="grade submitted notebooks in isolated kernels")
+    grade = add_command("grade", "grade submitted notebooks in isolated kernels")
     grade.add_argument("submissions", nargs="+", help="submitted .ipynb files or folders of them")
     grade.add_argument("--out", required=True, help="folder for feedback, gradebook.csv, ...")
     grade.add_argument("--lesson", help="lesson number, e.g. 01 (default: from the notebooks)")
@@ -273,10 +320,12 @@ def get_args_parser() -> argparse.ArgumentParser:
     )
     grade.set_defaults(handler=command_grade)
 
-    merge = sub.add_parser("grade-merge", help="merge the part files of graded shards")
+    merge = add_command("grade-merge", "merge the part files of graded shards")
     merge.add_argument("parts", nargs="+", help="the --out folders of every shard")
     merge.add_argument("--out", required=True, help="folder for feedback, gradebook.csv, ...")
     merge.set_defaults(handler=command_grade_merge)
+
+    parser.description = f"The course's command line.\n\n{_grouped_commands(summaries)}"
     return parser
 
 

@@ -22,7 +22,14 @@ from pathlib import Path
 
 from labkit.paths import COURSE_ROOT, NOTEBOOKS, lesson_sources
 
-__all__ = ["RESULTS_FILE", "run_default_results", "load_results", "render_table", "update_readme"]
+__all__ = [
+    "RESULTS_FILE",
+    "format_metric",
+    "run_default_results",
+    "load_results",
+    "render_table",
+    "update_readme",
+]
 
 RESULTS_FILE = NOTEBOOKS / "results.json"
 README = COURSE_ROOT / "README.md"
@@ -37,6 +44,20 @@ def significant(value: float) -> float:
     (4.549e-07, 0.9888)
     """
     return float(f"{value:.4g}")
+
+
+def format_metric(value: float) -> str:
+    """``value`` as the README table writes it: 4 significant digits, and numbers below
+    1e-3 (but not 0) in scientific notation with 3, so that none reads as 0.
+
+    >>> format_metric(4.549e-07), format_metric(-0.000123), format_metric(0.00806)
+    ('4.55e-07', '-1.23e-04', '0.00806')
+    >>> format_metric(0.9888), format_metric(0), format_metric(11689512), format_metric(0.001)
+    ('0.9888', '0', '1.169e+07', '0.001')
+    """
+    if value != 0 and abs(value) < 1e-3:
+        return f"{value:.2e}"
+    return f"{value:.4g}"
 
 
 def run_default_results(path: Path = RESULTS_FILE, only: list[str] | None = None) -> dict:
@@ -99,16 +120,17 @@ def render_table(results: dict) -> str:
     """The README's lesson table (markdown) for ``results``.
 
     >>> print(render_table({"measured_on": "x86_64 CPU", "lessons": [{"notebook": "00_a.ipynb",
-    ...     "ok": True, "seconds": 12.0, "peak_memory_mb": 600, "metrics": {"acc": 0.9}}]}))
+    ...     "ok": True, "seconds": 12.0, "peak_memory_mb": 600,
+    ...     "metrics": {"acc": 0.9, "grad_ratio": 4.549e-07}}]}))
     | lesson | default run | peak memory | recorded metrics |
     |---|---|---|---|
-    | 00_a | 12 s | 600 MB | acc = 0.9 |
+    | 00_a | 12 s | 600 MB | acc = 0.9, grad_ratio = 4.55e-07 |
     <BLANKLINE>
     Measured on x86_64 CPU.
     """
     lines = ["| lesson | default run | peak memory | recorded metrics |", "|---|---|---|---|"]
     for lesson in results["lessons"]:
-        metrics = ", ".join(f"{k} = {v:.4g}" for k, v in lesson["metrics"].items())
+        metrics = ", ".join(f"{k} = {format_metric(v)}" for k, v in lesson["metrics"].items())
         status = "" if lesson["ok"] else " (FAILED)"
         lines.append(
             f"| {Path(lesson['notebook']).stem}{status} | {lesson['seconds']:.0f} s | "

@@ -159,3 +159,22 @@ def test_repo2docker_picks_binder_python_requirements_and_post_build(tmp_path):
     assert '-r "requirements.txt"' not in dockerfile
     # ...and binder/postBuild runs after the repository is copied in.
     assert "RUN ./binder/postBuild" in dockerfile
+
+
+def test_post_build_installs_the_settings_bootstrap_installs(tmp_path):
+    # Binder's JupyterLab gets the same settings file as `bootstrap.py start` (no news pop-up).
+    settings_lines = [
+        line
+        for line in (BINDER / "postBuild").read_text(encoding="utf-8").splitlines()
+        if "settings" in line and not line.lstrip().startswith("#")
+    ]
+    assert any("binder/overrides.json" in line for line in settings_lines), settings_lines
+    environment = {
+        **os.environ,
+        "JUPYTERLAB_DIR": str(tmp_path / "lab"),  # where this JupyterLab reads its settings
+        "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}",
+    }
+    script = "set -e\n" + "\n".join(settings_lines)
+    subprocess.run(["bash", "-c", script], cwd=ROOT, env=environment, check=True, timeout=60)
+    installed = tmp_path / "lab" / "settings" / "overrides.d" / "labkit.json"
+    assert installed.read_bytes() == (BINDER / "overrides.json").read_bytes()

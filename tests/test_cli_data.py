@@ -1,6 +1,8 @@
 """Tests for ``labkit data list|info|fetch|verify``; remote sets come from a local server."""
 
 import re
+import socket
+from urllib.parse import urlsplit
 
 import pytest
 from test_datasets_remote import make_fake_files, point_catalogue_at
@@ -121,3 +123,42 @@ def test_unknown_or_missing_name_is_a_usage_error(capsys):
     assert "labkit data fetch needs a dataset name" in capsys.readouterr().err
     with pytest.raises(SystemExit):
         main(["data", "download", "mnist"])  # argparse: invalid choice
+
+
+def data_help(capsys, monkeypatch) -> str:
+    """``labkit data --help``, one line per option (a terminal wide enough for no wrapping)."""
+    monkeypatch.setenv("COLUMNS", "300")
+    with pytest.raises(SystemExit):
+        main(["data", "--help"])
+    return capsys.readouterr().out
+
+
+def test_help_names_the_real_default_cache_folder(monkeypatch, tmp_path, capsys):
+    monkeypatch.delenv("LABKIT_DATA_DIR", raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    assert f"(default: {tmp_path / 'xdg' / 'labkit'}, " in data_help(capsys, monkeypatch)
+    monkeypatch.delenv("XDG_CACHE_HOME")
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    default = tmp_path / "home" / ".cache" / "labkit"
+    assert default == datasets.data_dir()  # the folder the downloads really go to
+    assert f"(default: {default}, " in data_help(capsys, monkeypatch)
+    monkeypatch.setenv("LABKIT_DATA_DIR", str(tmp_path / "100%"))  # argparse %-formats help
+    assert f"(default: {tmp_path / '100%'}, " in data_help(capsys, monkeypatch)
+
+
+def test_fetch_offline_says_so_once_and_leaves_no_lock_file(cache, monkeypatch, capsys):
+    # No network: every host name fails to resolve, as on a machine without a connection.
+    def no_network(host, *args, **kwargs):
+        raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+
+    monkeypatch.setattr(socket, "getaddrinfo", no_network)
+    assert main(["data", "fetch", "mnist"]) == 1
+    captured = capsys.readouterr()
+    first = next(iter(remote.CATALOGUE["mnist"].files.values()))  # the first one fetched
+    host = urlsplit(first.url).hostname
+    assert captured.err.count("seems to be offline") == 1  # said once, no retries announced
+    assert f"cannot reach {host}: its name could not be looked up" in captured.err
+    assert "Errno" not in captured.err and "retrying" not in captured.err
+    assert f"copy the file(s) into {cache / 'mnist'}" in captured.err
+    assert "LABKIT_DATA_DIR" in captured.err
+    assert list((cache / "mnist").iterdir()) == []  # no lock file, no partial download

@@ -5,9 +5,11 @@ loopback connection, and the ``loopback_only`` fixture fails a test that tries t
 any other host name.
 """
 
+import errno
 import hashlib
 import io
 import re
+import socket
 import subprocess
 import sys
 import urllib.request
@@ -48,8 +50,8 @@ def leftovers(folder: Path) -> list[str]:
 
 
 def files_in(folder: Path) -> list[str]:
-    """The files in ``folder`` apart from lock files (which filelock may keep)."""
-    return sorted(p.name for p in folder.iterdir() if not p.name.endswith(".lock"))
+    """The files in ``folder``, lock files included (fetch deletes its lock file)."""
+    return sorted(p.name for p in folder.iterdir())
 
 
 # Success and the cache ----------------------------------------------------------------
@@ -61,6 +63,7 @@ def test_download_is_verified_and_moved_into_place(http_server, tmp_path, loopba
     assert path == tmp_path / "demo" / "data.bin"
     assert path.read_bytes() == DATA
     assert leftovers(path.parent) == []
+    assert files_in(path.parent) == ["data.bin"]  # no lock file either
     assert http_server.requests("data.bin") == 1
 
 
@@ -218,6 +221,71 @@ def test_offline_names_the_dataset_the_reason_and_the_fix(offline_url, tmp_path)
     assert "LABKIT_DATA_DIR" in message
 
 
+def no_network(monkeypatch, error: OSError) -> list[str]:
+    """Make every connection fail with ``error``, as without a network; returns the hosts tried."""
+    tried = []
+
+    def getaddrinfo(host, *args, **kwargs):
+        tried.append(host)
+        raise error
+
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+    return tried
+
+
+@pytest.mark.parametrize(
+    ("error", "why"),
+    [
+        (socket.gaierror(socket.EAI_NONAME, "Name or service not known"), "its name could not"),
+        (socket.gaierror(socket.EAI_AGAIN, "Temporary failure in name resolution"), "its name"),
+        (OSError(errno.ENETUNREACH, "Network is unreachable"), "no network is reachable"),
+    ],
+)
+def test_an_unreachable_host_says_offline_once_with_the_fixes(
+    monkeypatch, tmp_path, capsys, error, why
+):
+    tried = no_network(monkeypatch, error)
+    folder = tmp_path / "demo"
+    url = "https://data.example.org/files/data.bin"
+    with pytest.raises(DownloadError) as caught:
+        fetch(remote(url), folder, dataset="demo", retries=3, **FAST)
+    message = str(caught.value)
+    assert message.startswith("demo: cannot download data.bin: this computer seems to be offline")
+    assert f"(cannot reach data.example.org: {why}" in message
+    assert "`labkit data fetch demo`" in message and f"copy the file(s) into {folder};" in message
+    assert url in message and "LABKIT_DATA_DIR" in message
+    assert "Errno" not in message and caught.value.__cause__ is None
+    assert tried == ["data.example.org"]  # asking again will not help: no retries...
+    assert capsys.readouterr().err == ""  # ...and nothing printed before the error
+    assert files_in(folder) == []  # no lock file, no partial download
+
+
+def test_an_unreachable_host_keeps_a_valid_cached_copy_usable(monkeypatch, tmp_path):
+    tried = no_network(monkeypatch, socket.gaierror(socket.EAI_NONAME, "unknown"))
+    (tmp_path / "data.bin").write_bytes(DATA)
+    assert fetch(remote("https://data.example.org/data.bin"), tmp_path, dataset="demo") == (
+        tmp_path / "data.bin"
+    )
+    assert tried == [] and files_in(tmp_path) == ["data.bin"]
+
+
+def test_the_lock_file_is_deleted_after_a_failure(http_server, tmp_path):
+    http_server.serve("data.bin", DATA)
+    http_server.fail("data.bin", 503)
+    with pytest.raises(DownloadError, match="HTTP 503"):
+        fetch(remote(http_server.url("data.bin")), tmp_path, dataset="demo", retries=1, **FAST)
+    assert files_in(tmp_path) == []
+
+
+def test_a_lock_file_held_by_another_process_is_left_alone(http_server, tmp_path, monkeypatch):
+    # Deleting a lock file that another process holds would let a third one in.
+    monkeypatch.setattr(download, "_LOCK_TIMEOUT_S", 0.1)
+    lock_path = tmp_path / "data.bin.lock"
+    with FileLock(lock_path), pytest.raises(DownloadError, match="waited 0.1 s"):
+        fetch(remote(http_server.url("data.bin")), tmp_path, dataset="demo", **FAST)
+    assert lock_path.exists()
+
+
 # Only https (plain http for loopback alone) -------------------------------------------
 
 
@@ -300,6 +368,7 @@ def test_two_processes_fetching_the_same_file_download_it_once(http_server, tmp_
     assert sum("another process is fetching data.bin" in err for _, err in results) == 1
     assert http_server.requests("data.bin") == 1 and http_server.completed("data.bin") == 1
     assert is_valid(tmp_path / "data.bin", md5(DATA)) and leftovers(tmp_path) == []
+    assert files_in(tmp_path) == ["data.bin"]  # each deleted the lock file it held
 
 
 def test_a_stuck_lock_is_an_error_naming_the_lock_file(http_server, tmp_path, monkeypatch):

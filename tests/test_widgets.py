@@ -196,24 +196,48 @@ def test_run_rejects_unknown_names_and_values_out_of_range(playground):
     assert playground.values == {"degree": 3, "kind": "linear"}
 
 
-def test_failing_draw_shows_a_message_and_keeps_the_picture(playground, capsys):
-    picture = bytes(playground.image.value)
+def test_failing_draw_shows_a_message_and_no_stale_picture(playground, capsys):
+    assert playground.image.layout.display is None
     playground.controls["degree"].value = 0  # draw raises; no traceback reaches the learner
     message = playground.message.value
     assert "Could not draw with degree=0, kind=&#x27;linear&#x27;" in message
     assert "ZeroDivisionError: degree must not be 0" in message
     assert "color" in message  # styled as an error
-    assert bytes(playground.image.value) == picture
+    # The picture drawn with degree=3 is gone: under the error it would read as degree=0's.
+    assert bytes(playground.image.value) == b""
+    assert playground.image.layout.display == "none"
     assert playground.draw_count == 2
+    playground.controls["kind"].value = "rbf"  # still failing: still no picture
+    assert (bytes(playground.image.value), playground.image.layout.display) == (b"", "none")
     playground.controls["degree"].value = 2  # the next good value draws again
     assert playground.message.value.startswith("train_error = 0.5")
+    assert bytes(playground.image.value).startswith(PNG_SIGNATURE)
+    assert playground.image.layout.display is None
     assert capsys.readouterr() == ("", "")  # printed nothing
+
+
+def test_run_button_mode_hides_the_picture_when_run_fails():
+    def draw(ax, *, epochs):
+        if epochs > 10:
+            raise ValueError("too many epochs for this demo")
+        ax.plot(range(epochs))
+
+    pg = Playground(draw, {"epochs": Slider(1, 50, value=5)}, run_button=True)
+    pg.controls["epochs"].value = 20
+    assert pg.image.layout.display is None  # not run yet: the picture is epochs=5's, as said
+    pg.button.click()
+    assert (bytes(pg.image.value), pg.image.layout.display) == (b"", "none")
+    pg.controls["epochs"].value = 8
+    pg.button.click()
+    assert bytes(pg.image.value).startswith(PNG_SIGNATURE)
+    assert pg.image.layout.display is None
 
 
 def test_run_reraises_draw_errors_after_showing_them(playground):
     with pytest.raises(ZeroDivisionError, match="degree must not be 0"):
         playground.run(degree=0)
     assert "Could not draw with degree=0" in playground.message.value
+    assert playground.image.layout.display == "none"
 
 
 def test_draw_returning_none_shows_no_numbers_and_other_types_are_errors():
@@ -313,3 +337,134 @@ def test_draw_errors_reach_the_message_inside_a_real_kernel():
     printed = "".join(o.get("text", "") for o in nb.cells[0].outputs)
     assert "Could not draw with x=8: ValueError: x too big for this demo" in printed
     assert "RAISED: x too big for this demo" in printed
+
+
+def test_widgets_closed_by_draw_leave_no_view_in_the_output_area_inside_a_real_kernel(
+    monkeypatch,
+):
+    # Lesson 06's draw trains with a tqdm bar: tqdm.auto makes ipywidgets bars in the Output
+    # area, and the leave=False one is closed when done. A view of a closed model left in the
+    # area reads "Error displaying widget: model not found" in JupyterLab. nbclient plays the
+    # frontend here: it fills the Output's outputs, syncs them back to the kernel, and stores
+    # them in the notebook's widget state, as a saved notebook would hold them.
+    import json
+
+    import nbclient.output_widget
+    import nbformat
+    from nbclient import NotebookClient
+
+    shown = []  # every output the Output area received while the cells ran
+    receive = nbclient.output_widget.OutputWidget.output
+
+    def spy(self, outs, msg, display_id, cell_index):
+        shown.append(msg["content"])
+        return receive(self, outs, msg, display_id, cell_index)
+
+    monkeypatch.setattr(nbclient.output_widget.OutputWidget, "output", spy)
+    draw_code = (
+        "import ipywidgets\n"
+        "from IPython.display import display\n"
+        "from tqdm.auto import tqdm\n"
+        "from labkit.widgets import Playground, Slider\n"
+        "closed, kept = [], []\n"
+        "def draw(ax, *, n):\n"
+        "    print('training', n)\n"
+        "    progress = ipywidgets.IntProgress(max=n)\n"
+        "    display(progress)\n"
+        "    steps = tqdm(range(n), leave=False)\n"
+        "    epochs = tqdm(total=n, desc='epochs')\n"  # left in place when done
+        "    closed.extend([progress.model_id, steps.container.model_id])\n"
+        "    kept.append(epochs.container.model_id)\n"
+        "    for _ in steps:\n"  # the step bar closes itself at the end
+        "        progress.value += 1\n"
+        "    epochs.update(n)\n"
+        "    epochs.close()\n"
+        "    progress.close()\n"
+        "    print('done', n)\n"
+        "    return {'n': n}\n"
+        "pg = Playground(draw, {'n': Slider(1, 5, value=2)})\n"
+        "pg.run(n=3)\n"
+        "pg.controls['n'].value = 4\n"
+    )
+    report_code = (
+        "import json\n"
+        "from tqdm.notebook import tqdm_notebook\n"
+        "print(json.dumps({'outputs': list(pg.output.outputs), 'closed': closed,\n"
+        "                  'kept': kept, 'model_id': pg.output.model_id,\n"
+        "                  'widget_bars': issubclass(tqdm, tqdm_notebook)}))\n"
+    )
+    nb = nbformat.v4.new_notebook(
+        cells=[nbformat.v4.new_code_cell(draw_code), nbformat.v4.new_code_cell(report_code)]
+    )
+    NotebookClient(nb, kernel_name="python3", timeout=120, store_widget_state=True).execute()
+    report = json.loads("".join(o.get("text", "") for o in nb.cells[1].outputs))
+    assert report["widget_bars"]  # in a kernel, tqdm.auto makes ipywidgets bars
+    assert len(report["closed"]) == 6 and len(report["kept"]) == 3  # three draws
+
+    def views(outputs):
+        return [
+            o["data"]["application/vnd.jupyter.widget-view+json"]["model_id"]
+            for o in outputs
+            if "application/vnd.jupyter.widget-view+json" in o.get("data", {})
+        ]
+
+    # Every bar was in the area while its draw ran: the learner saw the progress.
+    assert set(report["closed"] + report["kept"]) <= set(views(shown))
+    saved_state = nb.metadata["widgets"]["application/vnd.jupyter.widget-state+json"]["state"]
+    saved = saved_state[report["model_id"]]["state"]["outputs"]
+    for outputs in (report["outputs"], saved):  # the kernel's copy and the saved notebook's
+        assert views(outputs) == [report["kept"][-1]]  # the last draw's epoch bar only
+        text = "".join(o.get("text", "") for o in outputs if o["output_type"] == "stream")
+        assert "training 4" in text and "done 4" in text
+        assert "training 3" not in text  # the previous draw's output was replaced
+
+
+def test_the_draw_recording_keeps_what_the_output_area_keeps_minus_closed_widgets():
+    # The bookkeeping behind the kernel test above, without a kernel: what the area holds
+    # after a draw (streams merged, displays updated, clear_output honoured).
+    from labkit.widgets._draw_output import WIDGET_VIEW, _Recording, without_closed_widgets
+
+    def message(kind, **content):
+        return {"header": {"msg_type": kind}, "content": content}
+
+    def view(widget):
+        return {WIDGET_VIEW: {"model_id": widget.model_id, "version_major": 2}}
+
+    bar, kept = ipywidgets.IntProgress(), ipywidgets.IntProgress()
+    recording = _Recording()
+    recording.stream("stdout", "old\n")
+    recording.message(message("clear_output", wait=True))  # cleared by the next output
+    recording.stream("stdout", "training\n")
+    recording.stream("stdout", "epoch 1\n")
+    passed = message("display_data", data=view(bar), metadata={})
+    assert recording.message(passed) is passed  # a hook that lets every message through
+    recording.message(message("display_data", data=view(kept), metadata={}))
+    shown = {"text/plain": "plot 1"}
+    recording.message(message("display_data", data=shown, transient={"display_id": "p"}))
+    recording.message(
+        message("update_display_data", data={"text/plain": "plot 2"}, transient={"display_id": "p"})
+    )
+    recording.stream("stderr", "warning\n")
+    texts = [o.get("text") or o["data"].get("text/plain") for o in recording.outputs]
+    assert texts == ["training\nepoch 1\n", None, None, "plot 2", "warning\n"]
+    assert without_closed_widgets(recording.outputs) == tuple(recording.outputs)
+    bar.close()
+    assert without_closed_widgets(recording.outputs) == (
+        recording.outputs[0],
+        *recording.outputs[2:],
+    )
+    recording.message(message("clear_output", wait=False))
+    assert recording.outputs == []
+
+
+def test_outside_a_kernel_a_draw_that_closes_widgets_leaves_an_empty_output_area():
+    def draw(ax, *, n):
+        bar = ipywidgets.IntProgress(max=n)
+        bar.value = n
+        bar.close()
+        return {"n": n}
+
+    pg = Playground(draw, {"n": Slider(1, 5, value=2)})
+    pg.output.outputs = ({"output_type": "stream", "name": "stdout", "text": "old\n"},)
+    assert pg.run(n=3) == {"n": 3}
+    assert pg.output.outputs == ()

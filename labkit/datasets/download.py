@@ -24,14 +24,15 @@ import urllib.error
 import urllib.request
 import warnings
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from filelock import FileLock, Timeout
 
 from labkit.datasets.checksums import file_checksum, is_valid, parse_checksum
-from labkit.datasets.transfer import TRANSIENT, Refused, describe, get, url_allowed
+from labkit.datasets.transfer import TRANSIENT, Refused, describe, get, unreachable, url_allowed
 from labkit.validation import real_number, whole_number
 
 __all__ = ["RemoteFile", "DownloadError", "data_dir", "file_checksum", "is_valid", "fetch"]
@@ -150,7 +151,8 @@ def fetch(
 
     A valid copy already in ``folder`` is used without touching the network. A corrupt or
     truncated copy is reported and downloaded again (or, with ``download=False``, reported
-    as an error). The lock file ``<filename>.lock`` is held while checking and writing.
+    as an error). The lock file ``<filename>.lock`` is held while checking and writing, and
+    deleted before it is released: no lock file stays in the folder, whatever the outcome.
 
     Parameters
     ----------
@@ -235,7 +237,23 @@ def _locked(path: Path, dataset: str) -> Iterator[None]:
     try:
         yield
     finally:
+        _delete_lock_file(path)
         lock.release()
+
+
+def _delete_lock_file(path: Path) -> None:
+    """Delete the lock file ``path`` that this process holds, so no lock file stays behind.
+
+    Only while the lock is held is this safe: a process waiting for the lock then gets an
+    unlinked file, which filelock sees (``st_nlink == 0``) and replaces by locking a new one.
+    Deleted after the release, a waiting process could lock the old file while a third locks
+    a new one. Only the empty file of an operating-system lock is deleted: filelock's soft
+    fallback (file systems without locking) writes its marker and deletes it itself, and
+    Windows deletes the file on release (deleting an open file fails there, harmlessly).
+    """
+    with suppress(OSError):
+        if path.stat().st_size == 0:
+            path.unlink()
 
 
 def _usable(file: RemoteFile, target: Path, *, dataset: str, download: bool) -> bool:
@@ -313,6 +331,8 @@ def _download_with_retries(file: RemoteFile, part: Path, how: _Transfer) -> None
         except Refused as error:
             raise DownloadError(f"{how.dataset}: {error}; nothing was downloaded.") from None
         except TRANSIENT as error:
+            if (why := unreachable(error)) is not None:  # offline: retrying will not help
+                raise DownloadError(_offline_message(file, part.parent, how, why)) from None
             reason = describe(error, how.timeout)
         if attempt < how.retries:
             wait = how.backoff * 2**attempt
@@ -324,4 +344,17 @@ def _download_with_retries(file: RemoteFile, part: Path, how: _Transfer) -> None
         f"`labkit data fetch {how.dataset}` on a machine with a network and copy the files; or "
         f"copy {file.filename} into {part.parent} yourself; or pass root= (or set "
         "LABKIT_DATA_DIR) to a folder that already holds the dataset."
+    )
+
+
+def _offline_message(file: RemoteFile, folder: Path, how: _Transfer, why: str) -> str:
+    """The error for a host that cannot be reached at all: this machine seems offline."""
+    host = urlsplit(file.url).hostname
+    return (
+        f"{how.dataset}: cannot download {file.filename}: this computer seems to be offline "
+        f"(cannot reach {host}: {why}). Nothing was downloaded. To fix this: connect to the "
+        f"network (or check the proxy settings) and try again; or, on a computer with a "
+        f"network, run `labkit data fetch {how.dataset}` (or download {file.url}) and copy "
+        f"the file(s) into {folder}; or set LABKIT_DATA_DIR (or pass root=) to a folder that "
+        f"already holds the dataset in a sub-folder {how.dataset}/."
     )

@@ -12,7 +12,9 @@ True
 
 from __future__ import annotations
 
+import errno
 import ipaddress
+import socket
 import urllib.error
 import urllib.request
 from http.client import HTTPException, HTTPMessage
@@ -24,7 +26,7 @@ from tqdm.auto import tqdm
 
 from labkit.datasets.checksums import CHUNK
 
-__all__ = ["Refused", "Incomplete", "TRANSIENT", "url_allowed", "get", "describe"]
+__all__ = ["Refused", "Incomplete", "TRANSIENT", "url_allowed", "get", "describe", "unreachable"]
 
 
 class Refused(Exception):
@@ -54,6 +56,27 @@ def url_allowed(url: str) -> bool:
 
 
 TRANSIENT = (urllib.error.URLError, ConnectionError, TimeoutError, HTTPException, Incomplete)
+
+
+def unreachable(error: Exception) -> str | None:
+    """Why the host cannot be reached at all (no network), or None for any other failure.
+
+    A host name that cannot be looked up (``[Errno -2] Name or service not known``, also
+    ``-3 Temporary failure in name resolution``) or no route to any network is what being
+    offline looks like; asking again a few seconds later will not help.
+
+    >>> unreachable(urllib.error.URLError(socket.gaierror(-2, "Name or service not known")))
+    'its name could not be looked up'
+    >>> unreachable(ConnectionRefusedError()) is None
+    True
+    """
+    if isinstance(error, urllib.error.URLError) and isinstance(error.reason, Exception):
+        error = error.reason
+    if isinstance(error, socket.gaierror):
+        return "its name could not be looked up"
+    if isinstance(error, OSError) and error.errno == errno.ENETUNREACH:
+        return "no network is reachable"
+    return None
 
 
 def describe(error: Exception, timeout: float) -> str:

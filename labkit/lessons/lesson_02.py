@@ -264,6 +264,30 @@ EXPECTATIONS = [
         higher_is_better=False,
     ),
     Expect("cv_mean_accuracy", smoke=0.78, default=0.78, baseline=0.10, baseline_is=CHANCE_10),
+    # Leakage through feature selection (pure noise, random labels, mean over the seeds):
+    # selecting on all rows looks far above chance, selecting inside each fold does not.
+    Expect(
+        "leaky_selection_cv_accuracy",
+        smoke=0.85,
+        default=0.85,
+        baseline=0.5,
+        baseline_is="chance: the labels are random",
+    ),
+    Expect(
+        "pipeline_cv_accuracy",
+        smoke=0.65,
+        default=0.60,
+        baseline=0.5,
+        baseline_is="chance: the labels are random",
+        higher_is_better=False,
+    ),
+    Expect(
+        "selection_leak_gap",
+        smoke=0.25,
+        default=0.30,
+        baseline=0.0,
+        baseline_is="no gap when the selection is refitted in each fold",
+    ),
     # Drift: fainter ink must visibly hurt a model trained on the original images.
     Expect(
         "drift_accuracy",

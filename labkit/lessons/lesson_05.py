@@ -403,6 +403,9 @@ EXPECTATIONS = [
     Expect("tree_test_accuracy", smoke=0.80, default=0.85, baseline=0.624, baseline_is=BENIGN),
     Expect("forest_test_accuracy", smoke=0.85, default=0.90, baseline=0.624, baseline_is=BENIGN),
     Expect("boosting_test_accuracy", smoke=0.85, default=0.90, baseline=0.624, baseline_is=BENIGN),
+    # XGBoost and LightGBM, same rows, same budget as scikit-learn's booster.
+    Expect("xgboost_test_accuracy", smoke=0.85, default=0.90, baseline=0.624, baseline_is=BENIGN),
+    Expect("lightgbm_test_accuracy", smoke=0.85, default=0.90, baseline=0.624, baseline_is=BENIGN),
     # An unlimited tree memorises: its train accuracy is clearly above its validation one.
     Expect(
         "deep_tree_gap",

@@ -12,6 +12,7 @@ from typing import Any
 import ipywidgets
 from matplotlib.figure import Figure
 
+from labkit.widgets._draw_output import draw_output
 from labkit.widgets.controls import Dropdown, Slider
 
 __all__ = ["Playground"]
@@ -49,11 +50,13 @@ class Playground:
     figure : matplotlib Figure
         The one figure, cleared and redrawn on every change.
     image : ipywidgets.Image
-        The picture of the figure (PNG), replaced in place on every change.
+        The picture of the figure (PNG), replaced in place on every change; emptied and
+        hidden while ``draw`` fails, so that no older picture stands under the error.
     message : ipywidgets.HTML
         The numbers ``draw`` returned, or an error message if ``draw`` failed.
     output : ipywidgets.Output
-        What ``draw`` printed during the last redraw (progress bars included).
+        What ``draw`` printed during the last redraw (progress bars included, shown while
+        they run; a bar closed when it finished, such as ``tqdm(leave=False)``, is removed).
     button : ipywidgets.Button or None
         The Run button (with ``run_button=True``); ``button.click()`` redraws.
     widget : ipywidgets.VBox
@@ -190,9 +193,10 @@ class Playground:
         if self.title is not None:
             self.figure.suptitle(self.title)
         self.draw_count += 1
-        self.output.outputs = ()  # clears the area (clear_output would print outside Jupyter)
         failure = None
-        with self.output:  # prints and progress bars go under the controls
+        # Prints and progress bars go under the controls, replacing the last draw's; a bar
+        # closed by the end of the draw (leave=False) is taken out (see _draw_output).
+        with draw_output(self.output):
             try:
                 result = self._draw(self.figure.add_subplot(), **values)
             except Exception as error:
@@ -204,12 +208,16 @@ class Playground:
                 raise failure
             result = _check_result(result)
         except Exception as error:
-            # The old picture stays up, so the learner sees what last worked.
+            # No picture: the last one was drawn with other values, and under this error it
+            # would read as if these values had drawn it.
+            self.image.value = b""
+            self.image.layout.display = "none"
             self.message.value = _error_html(values, error)
             raise
         buffer = io.BytesIO()
         self.figure.savefig(buffer, format="png")
         self.image.value = buffer.getvalue()
+        self.image.layout.display = None
         self.message.value = "<br>".join(html.escape(_format(n, v)) for n, v in result.items())
         return result
 
