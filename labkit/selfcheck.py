@@ -16,6 +16,9 @@ exercises have a check of their own in ``labkit/exercises/custom_checks.py``, wr
 from __future__ import annotations
 
 import math
+import re
+import reprlib
+import textwrap
 from pathlib import Path
 
 import numpy as np
@@ -23,6 +26,10 @@ import numpy as np
 __all__ = ["check", "expect", "expect_close", "is_finite_number", "CheckFailed"]
 
 KIT_DATA = Path(__file__).parent / "exercises" / "public"
+WIDTH = 88  # verdicts are wrapped at word boundaries to this many columns
+# JupyterLab shows printed text with ``word-break: break-all``, so a line wider than the
+# output area is cut anywhere, mid-word or mid-number: hence lines wrapped here.
+_KEEP = "\ue000"  # a space inside a short value, which the wrapping must not break at
 
 
 class CheckFailed(Exception):
@@ -57,15 +64,67 @@ def expect_close(got: object, expected: object, *, what: str, tol: float = 1e-6)
 
 
 def _short(value: object) -> str:
-    """A value printed briefly (long arrays elided)."""
+    """A value printed briefly, on one line (long arrays elided).
+
+    >>> _short(np.arange(12.0).reshape(3, 4))
+    '[[ 0.  1.  2.  3.] [ 4.  5.  6.  7.] [ 8.  9. 10. 11.]]'
+    >>> _short(np.arange(100))
+    '[ 0  1  2 ... 97 98 99]'
+    """
     if isinstance(value, float):
         return f"{value:.6g}"
-    text = (
-        np.array2string(np.asarray(value), precision=4, threshold=8)
-        if np.ndim(value)
-        else repr(value)
-    )
-    return text
+    if not np.ndim(value):
+        return reprlib.repr(value)
+    text = np.array2string(np.asarray(value), precision=4, threshold=8, edgeitems=3)
+    return re.sub(r"\n\s*", " ", text)
+
+
+def wrap(text: str, width: int = WIDTH) -> str:
+    """``text`` with each line wrapped at word boundaries to ``width`` columns; the
+    continuation lines indented two spaces more than their line.
+
+    Never breaks a word or a number (a longer one stays whole), nor a short value in
+    brackets such as ``[0, 1, 2]`` or ``square(3)``; hyphens are not break points.
+
+    >>> print(wrap("f(3) returned [1, 2, 3]; expected [1, 2] because the last one is spare",
+    ...            width=40))
+    f(3) returned [1, 2, 3]; expected [1, 2]
+      because the last one is spare
+    """
+    lines: list[str] = []
+    for line in text.split("\n"):
+        indent = line[: len(line) - len(line.lstrip())]
+        wrapped = textwrap.wrap(
+            _keep_values_whole(line.strip(), width // 2),
+            width=width,
+            initial_indent=indent,
+            subsequent_indent=indent + "  ",
+            break_long_words=False,
+            break_on_hyphens=False,
+        )
+        lines.extend(w.replace(_KEEP, " ") for w in wrapped or [indent])
+    return "\n".join(lines)
+
+
+def _keep_values_whole(text: str, longest: int) -> str:
+    """``text`` with the spaces inside each bracketed group marked unbreakable, where the
+    group is at most ``longest`` characters and looks like code, not words in brackets; and
+    the spaces of "at line 3"."""
+    pairs = {"(": ")", "[": "]", "{": "}"}
+    out, opened = list(text), []  # opened: (closing bracket, where it opened)
+    for i, char in enumerate(text):
+        if char in pairs:
+            opened.append((pairs[char], i))
+        elif opened and char == opened[-1][0]:
+            start = opened.pop()[1]
+            group = text[start : i + 1]
+            if len(group) <= longest and not re.search(r"[^\W\d_]{2} \w", group):
+                out[start : i + 1] = group.replace(" ", _KEEP)
+    return re.sub(r"\bat line (\d)", f"at{_KEEP}line{_KEEP}\\1", "".join(out))
+
+
+def _say(text: str) -> None:
+    print(wrap(text))
 
 
 def public_exercises() -> dict:
@@ -109,22 +168,23 @@ def check(exercise_id: str, answer: object) -> bool:
     Examples
     --------
     >>> check("00.ex1", None)
-    00.ex1: not attempted yet. Replace the placeholder with your answer and run this cell again.
+    00.ex1: not attempted yet. Replace the placeholder with your answer and run this cell
+      again.
     False
     """
     try:
         view = _public_view(exercise_id)
     except ImportError:  # e.g. inside the grader's sandbox, which hides the declarations
-        print(f"{exercise_id}: the self-checks are not available here.")
+        _say(f"{exercise_id}: the self-checks are not available here.")
         return False
     if view is None:
-        print(
+        _say(
             f"There is no exercise {exercise_id!r}. Exercise ids look like '01.ex2', as "
             "in the exercise's heading."
         )
         return False
     if answer is None:
-        print(
+        _say(
             f"{exercise_id}: not attempted yet. Replace the placeholder with your answer and "
             "run this cell again."
         )
@@ -132,7 +192,7 @@ def check(exercise_id: str, answer: object) -> bool:
     try:
         problem = _run(view, answer)
     except NotImplementedError:
-        print(
+        _say(
             f"{exercise_id}: not attempted yet. Write your solution where the exercise says, "
             "then run this cell again."
         )
@@ -140,11 +200,14 @@ def check(exercise_id: str, answer: object) -> bool:
     except CheckFailed as failure:
         problem = str(failure)
     except Exception as error:  # the learner's code crashed: explain, don't raise
-        problem = f"your answer raised {type(error).__name__}: {error}"
+        from labkit.exercises.public import crash_site
+
+        site = crash_site(error, answer)
+        problem = f"your answer raised {type(error).__name__}: {str(error)[:300]}{site}"
     if problem is not None:
-        print(f"{exercise_id}: not yet right. {problem}")
+        _say(f"{exercise_id}: not yet right. {problem}")
         return False
-    print(f"{exercise_id}: all public checks passed. Well done!")
+    _say(f"{exercise_id}: all public checks passed. Well done!")
     return True
 
 

@@ -24,10 +24,16 @@ True
 
 from __future__ import annotations
 
+import functools
+import inspect
 import json
+import reprlib
+import sysconfig
+import traceback
 import warnings
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 
 import numpy as np
 
@@ -40,8 +46,14 @@ __all__ = [
     "run_examples",
     "to_json",
     "from_json",
+    "crash_site",
     "NotAttempted",
 ]
+
+LABKIT = Path(__file__).resolve().parent.parent  # frames in here are never the learner's
+LIBRARIES = {  # nor are those of Python's and the installed packages' code
+    Path(sysconfig.get_paths()[name]).resolve() for name in ("stdlib", "purelib", "platlib")
+}
 
 
 class NotAttempted(Exception):
@@ -127,13 +139,27 @@ def run_examples(view: PublicExercise, answer: Callable) -> str | None:
     if not callable(answer):
         return f"expected a function {view.name}(...), got {_shown(answer)}."
     judge: Callable[[object, object], bool] = getattr(judges, view.judge)
+    crashes: list[BaseException] = []
+
+    def watched(*args, **kwargs):  # the answer, keeping what it raised (for its line)
+        try:
+            return answer(*args, **kwargs)
+        except Exception as error:
+            crashes.append(error)
+            raise
+
     for example in view.examples:
-        kind, got = evaluate(view.expression, example.payload, view.name, {view.name: answer})
+        crashes.clear()
+        kind, got = evaluate(view.expression, example.payload, view.name, {view.name: watched})
         if kind == "not_attempted":
             raise NotAttempted
         why = f" ({example.why})" if example.why else ""
         if kind == "error":
-            return f"{example.call}{why} raised {got}"
+            crash = crashes[-1] if crashes else None
+            site = crash_site(crash, answer) if crash is not None else ""
+            if crash is not None and not str(got).startswith(f"{type(crash).__name__}:"):
+                site = ""  # what evaluate reports is not what the answer raised
+            return f"{example.call}{why} raised {got}{site}"
         if judge(got, example.expected):
             continue
         hints = [hint for wrong, hint in example.mistakes if _same(got, wrong, judge)]
@@ -143,6 +169,74 @@ def run_examples(view: PublicExercise, answer: Callable) -> str | None:
             f"{why}.{hint}"
         )
     return None
+
+
+def crash_site(error: BaseException, answer: object) -> str:
+    """Where in the learner's own code ``error`` was raised, as the end of a sentence:
+    the innermost frame of its traceback that runs code from the answer's file (or, for a
+    notebook, from any cell of the same kernel), not from labkit, Python or an installed
+    package. "" if there is none.
+
+    >>> def halve(n):
+    ...     return n / 0
+    >>> try:
+    ...     halve(4)
+    ... except ZeroDivisionError as error:
+    ...     crash_site(error, halve)
+    ', at line 2, in halve: `return n / 0`'
+    """
+    files = _files_of(answer)
+    if not files:
+        return ""
+    cells = {Path(f).parent for f in files if Path(f).parent.name.startswith("ipykernel_")}
+
+    def theirs(frame: traceback.FrameSummary) -> bool:
+        path = Path(frame.filename)
+        return (
+            frame.name != "<module>"  # e.g. the check's own eval of the call
+            and (frame.filename in files or path.parent in cells)
+            and not _not_theirs(frame.filename)
+        )
+
+    frames = [f for f in traceback.extract_tb(error.__traceback__) if theirs(f)]
+    if not frames:
+        return ""
+    frame = frames[-1]
+    line = " ".join((frame.line or "").split())
+    line = line if len(line) <= 60 else f"{line[:59]}…"
+    return f", at line {frame.lineno}, in {frame.name}" + (f": `{line}`" if line else "")
+
+
+def _files_of(answer: object) -> set[str]:
+    """The files that define ``answer``: a function's, a method's, a partial's function's,
+    or, for an object (e.g. a model), those of the functions its class defines."""
+    while isinstance(answer, functools.partial):
+        answer = answer.func
+    try:
+        target = inspect.unwrap(answer) if callable(answer) else answer
+    except ValueError:  # a wrapper loop
+        target = answer
+    target = getattr(target, "__func__", target)  # a bound method
+    code = getattr(target, "__code__", None)
+    if code is not None:
+        codes = [code]
+    else:
+        kind = target if isinstance(target, type) else type(target)
+        codes = [
+            getattr(getattr(value, "__func__", value), "__code__", None)
+            for klass in kind.__mro__
+            for value in vars(klass).values()
+        ]
+    return {c.co_filename for c in codes if c is not None and not _not_theirs(c.co_filename)}
+
+
+def _not_theirs(filename: str) -> bool:
+    """True for a file of labkit, of Python or of an installed package."""
+    try:
+        path = Path(filename).resolve()
+    except (OSError, ValueError):
+        return False
+    return any(path.is_relative_to(folder) for folder in (LABKIT, *LIBRARIES))
 
 
 def _same(got: object, wrong: object, judge: Callable[[object, object], bool]) -> bool:
@@ -175,13 +269,28 @@ def _typed(value: object) -> str:
     return repr(value)
 
 
+_BRIEF = reprlib.Repr()  # long lists, strings and nesting elided with "..."
+_BRIEF.maxlevel = 3
+_BRIEF.maxlist = _BRIEF.maxtuple = _BRIEF.maxset = 8
+_BRIEF.maxdict = 6
+_BRIEF.maxstring = _BRIEF.maxother = 60
+SHOWN_CHARS = 120
+
+
 def _shown(value: object) -> str:
-    """A value printed briefly: floats rounded to 6 decimals (3.0 stays 3.0), long text cut."""
+    """A value printed briefly: floats rounded to 6 decimals (3.0 stays 3.0), long lists
+    and text elided.
+
+    >>> _shown([0.1 + 0.2, 3.0])
+    '[0.3, 3.0]'
+    >>> _shown(list(range(20)))
+    '[0, 1, 2, 3, 4, 5, 6, 7, ...]'
+    """
 
     def rounded(v: object) -> object:
         if isinstance(v, float):
             return round(v, 6)
         return [rounded(x) for x in v] if isinstance(v, list) else v
 
-    text = repr(rounded(value))
-    return text if len(text) <= 200 else f"{text[:200]}…"
+    text = _BRIEF.repr(rounded(value))
+    return text if len(text) <= SHOWN_CHARS else f"{text[: SHOWN_CHARS - 1]}…"
