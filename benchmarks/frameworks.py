@@ -33,6 +33,7 @@ import warnings
 from collections.abc import Callable, Iterator
 
 import torch
+from bench_loop import hand_loop, labkit_fit
 from torch import nn
 from torch.utils.data import DataLoader, Sampler, TensorDataset
 
@@ -75,42 +76,17 @@ def small_cnn() -> nn.Module:
 
 
 def hand(make_model: Callable[[], nn.Module], X: torch.Tensor, y: torch.Tensor) -> nn.Module:
-    """The loop a learner writes by hand; the trained model.
-
-    Like every trainer here it keeps the epoch's mean loss (a learner wants to see it), with
-    the same loss object the others get.
-    """
+    """The loop a learner writes by hand (bench_loop's, which keeps the epoch's mean loss with
+    the same loss object the others get); the trained model."""
     model = make_model()
-    optimizer = torch.optim.SGD(model.parameters(), lr=LR)
-    loss_fn = nn.CrossEntropyLoss()
-    order = torch.randperm(len(X), generator=epoch_generator(SEED, 0))
-    total = 0.0
-    for start in range(0, len(X), BATCH):
-        index = order[start : start + BATCH]
-        loss = loss_fn(model(X[index]), y[index])
-        loss.backward()
-        optimizer.step()
-        optimizer.zero_grad(set_to_none=True)
-        total += loss.item() * len(index)
-    with contextlib.redirect_stdout(io.StringIO()):  # hidden, like the others' output
-        print(f"mean loss {total / len(X):.4f}")
+    hand_loop(model, X, y, 1, BATCH, SEED, LR)
     return model
 
 
 def fit(make_model: Callable[[], nn.Module], X: torch.Tensor, y: torch.Tensor) -> nn.Module:
-    """``labkit.fit`` with its defaults (progress bar, non-finite guard)."""
+    """``labkit.fit`` with its defaults (progress bar, non-finite guard); the trained model."""
     model = make_model()
-    with contextlib.redirect_stderr(io.StringIO()), contextlib.redirect_stdout(io.StringIO()):
-        labkit.fit(
-            model,
-            (X, y),
-            epochs=1,
-            batch_size=BATCH,
-            seed=SEED,
-            optimizer=torch.optim.SGD(model.parameters(), lr=LR),
-            loss_fn=nn.CrossEntropyLoss(),
-            device="cpu",
-        )
+    labkit_fit(model, (X, y), 1, BATCH, SEED, LR, "cpu")
     return model
 
 
