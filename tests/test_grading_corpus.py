@@ -189,16 +189,21 @@ def _grade_all(jobs: dict[str, tuple[Path, str, GradingOptions]], secret: str):
     return graded
 
 
-@pytest.fixture(scope="module")
-def graded(arena: Arena) -> dict[str, Graded]:
-    """Every submission graded once, plus the regrades and a second student's, by key."""
-    options = GradingOptions(
+def arena_options(arena: Arena) -> GradingOptions:
+    """Full isolation, the arena's hidden paths, and its drop folder shared as evidence."""
+    return GradingOptions(
         cell_timeout=CELL_TIMEOUT,
         notebook_seconds=NOTEBOOK_SECONDS,
         isolation=ISOLATION,
         hidden=arena.hidden,
         shared=(str(arena.drop),),
     )
+
+
+@pytest.fixture(scope="module")
+def graded(arena: Arena) -> dict[str, Graded]:
+    """Every submission graded once, plus the regrades and a second student's, by key."""
+    options = arena_options(arena)
     jobs = {}
     # Attacks first: the slow ones lead the corpus, and the pool fills the gaps after them.
     for submission in sorted(arena.corpus.values(), key=lambda s: s.category != "attack"):
@@ -334,13 +339,7 @@ def test_nothing_left_in_scratch_folders_reaches_a_later_kernel(
     nothing of it, nor of itself, in /tmp, /var/tmp or /dev/shm, and the machine's own
     scratch folders hold nothing it left."""
     path = arena.submissions / "leave-files-for-later.ipynb"
-    options = GradingOptions(
-        cell_timeout=CELL_TIMEOUT,
-        notebook_seconds=NOTEBOOK_SECONDS,
-        isolation=ISOLATION,
-        hidden=arena.hidden,
-        shared=(str(arena.drop),),
-    )
+    options = arena_options(arena)
     for student in ("later-1", "later-2"):  # one after the other: the uids may be reused
         result = grade_submission(
             path,
