@@ -51,6 +51,10 @@ class LocalServer:
         self._redirects: dict[str, tuple[int, str]] = {}
         self._requests: Counter[str] = Counter()
         self._completed: Counter[str] = Counter()
+        # Requests still being answered: the client may have read the last byte before the
+        # handler thread records what it sent, so the counts wait for the handlers to finish.
+        self._in_flight: Counter[str] = Counter()
+        self._answered = threading.Condition(self._lock)
         self._httpd = _QuietServer(("127.0.0.1", 0), _Handler)
         self._httpd.owner = self
         self.port: int = self._httpd.server_address[1]
@@ -85,13 +89,15 @@ class LocalServer:
             self._redirects[_key(path)] = (status, location)
 
     def requests(self, path: str) -> int:
-        """How many GET requests ``path`` received."""
-        with self._lock:
+        """How many GET requests ``path`` received (once every answer to it has finished)."""
+        with self._answered:
+            self._answered.wait_for(lambda: self._in_flight[_key(path)] == 0, timeout=5)
             return self._requests[_key(path)]
 
     def completed(self, path: str) -> int:
         """How many times the whole of ``path`` was sent (not failed, not dropped)."""
-        with self._lock:
+        with self._answered:
+            self._answered.wait_for(lambda: self._in_flight[_key(path)] == 0, timeout=5)
             return self._completed[_key(path)]
 
     def close(self) -> None:
@@ -110,6 +116,7 @@ class LocalServer:
         """Count one request for ``path`` and decide how to answer it."""
         with self._lock:
             self._requests[path] += 1
+            self._in_flight[path] += 1
             if path in self._redirects:
                 return "redirect", self._redirects[path]
             failure = self._failures.get(path)
@@ -130,6 +137,12 @@ class LocalServer:
         with self._lock:
             self._completed[path] += 1
 
+    def _answered_one(self, path: str) -> None:
+        """Record that one answer to ``path`` has finished (sent, failed or dropped)."""
+        with self._answered:
+            self._in_flight[path] -= 1
+            self._answered.notify_all()
+
 
 class _QuietServer(ThreadingHTTPServer):
     """A threaded server that keeps quiet when a client hangs up early."""
@@ -149,30 +162,34 @@ class _Handler(BaseHTTPRequestHandler):
         """Send a file, an error status, a redirect, or part of a file then hang up."""
         path = self.path.split("?", 1)[0]
         action, detail = self.server.owner._plan(path)
-        if action == "redirect":
-            status, location = detail
-            self.send_response(status)
-            self.send_header("Location", location)
-            self.send_header("Content-Length", "0")
-            self.end_headers()
-        elif action == "fail":
-            body = f"simulated HTTP {detail}".encode()
-            self.send_response(detail)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-        else:
-            data, delay, n_bytes = detail
-            if delay:
-                time.sleep(delay)
-            self.send_response(200)
-            self.send_header("Content-Type", "application/octet-stream")
-            self.send_header("Content-Length", str(len(data)))  # the whole file, even if dropped
-            self.end_headers()
-            self.wfile.write(data[:n_bytes])
-            self.wfile.flush()
-            if action == "serve":
-                self.server.owner._count_completed(path)
+        try:
+            if action == "redirect":
+                status, location = detail
+                self.send_response(status)
+                self.send_header("Location", location)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+            elif action == "fail":
+                body = f"simulated HTTP {detail}".encode()
+                self.send_response(detail)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+            else:
+                data, delay, n_bytes = detail
+                if delay:
+                    time.sleep(delay)
+                self.send_response(200)
+                self.send_header("Content-Type", "application/octet-stream")
+                # The whole file's length, even when the connection is dropped part-way.
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data[:n_bytes])
+                self.wfile.flush()
+                if action == "serve":
+                    self.server.owner._count_completed(path)
+        finally:
+            self.server.owner._answered_one(path)
         self.close_connection = True  # HTTP/1.0: one request per connection
 
     def log_message(self, format: str, *args: object) -> None:
