@@ -19,6 +19,14 @@ releasing the same source twice gives the same bytes.
 ... answer = x + 1
 ... ### END SOLUTION''')
 'x = 1\\nanswer = None  # your answer here'
+
+A name assigned above the region keeps that line as the learner's template:
+
+>>> release_source('''quiz = {1: None, 2: None}
+... ### BEGIN SOLUTION
+... quiz = {1: "b", 2: 12}
+... ### END SOLUTION''')
+'quiz = {1: None, 2: None}'
 """
 
 from __future__ import annotations
@@ -40,19 +48,34 @@ PLACEHOLDER_MARKDOWN = "_Write your answer here._"
 _KEPT_NOTEBOOK_METADATA = ("kernelspec", "language_info")
 
 
-def _placeholder(solution_lines: list[str], indent: str) -> list[str]:
-    """What replaces one solution region."""
+def _placeholder(solution_lines: list[str], indent: str, above: list[str]) -> list[str]:
+    """What replaces one solution region; ``above``: the cell's lines before it.
+
+    A name the cell already gave the learner a template for (``quiz = {1: None, ...}``
+    above the region) keeps that template instead of a ``None`` placeholder.
+    """
     if indent:  # inside a function (or other block): keep it callable, failing clearly
         return [f'{indent}raise NotImplementedError("Write your solution here.")']
+    given = set(_names_bound(above))
+    unique = [name for name in dict.fromkeys(_names_bound(solution_lines)) if name not in given]
+    return [f"{name} = None  # your answer here" for name in unique]
+
+
+def _names_bound(lines: list[str]) -> list[str]:
+    """The names that top-level statements of ``lines`` assign or define (none if the
+    lines are not complete statements)."""
+    try:
+        body = ast.parse("\n".join(lines)).body
+    except SyntaxError:
+        return []
     names: list[str] = []
-    for node in ast.parse("\n".join(solution_lines)).body:
+    for node in body:
         if isinstance(node, ast.Assign | ast.AnnAssign | ast.AugAssign):
             targets = node.targets if isinstance(node, ast.Assign) else [node.target]
             names += [t.id for t in targets if isinstance(t, ast.Name)]
         elif isinstance(node, ast.FunctionDef | ast.ClassDef):
             names.append(node.name)
-    unique = list(dict.fromkeys(names))
-    return [f"{name} = None  # your answer here" for name in unique]
+    return names
 
 
 def release_source(source: str, *, cell_type: str = "code", where: str = "cell") -> str:
@@ -70,7 +93,7 @@ def release_source(source: str, *, cell_type: str = "code", where: str = "cell")
             if solution is None:
                 raise ValueError(f"{where}: {END!r} without a matching {BEGIN!r}.")
             if cell_type == "code":
-                output += _placeholder([s[len(indent) :] for s in solution], indent)
+                output += _placeholder([s[len(indent) :] for s in solution], indent, output)
             else:
                 output.append(PLACEHOLDER_MARKDOWN)
             solution = None

@@ -17,7 +17,7 @@ import numpy as np
 from labkit.exercises.declare import Exercise
 from labkit.grading.protocol import query_code, read_answer
 
-HEADING = re.compile(r"### Exercise (\d\d\.ex\d+) — .* \((\d+) points?\)")
+HEADING = re.compile(r"### (?:Exercise|Quiz) (\d\d\.ex\d+) — .* \((\d+) points?\)")
 SECRET = b"a course secret of at least 16 bytes"
 STUDENTS = ("ada", "grace", "alan")
 

@@ -73,12 +73,21 @@ def test_learner_versions_earn_zero_with_a_reason(graded_lessons, lesson: str) -
         assert exercise.reason.startswith("not attempted yet: ")
 
 
+def _half_right_quiz(learner: Path, target: Path) -> None:
+    """The learner version of lesson 00 with four of its eight quiz answers right."""
+    notebook = json.loads(learner.read_text(encoding="utf-8"))
+    [cell] = [c for c in notebook["cells"] if "".join(c["source"]).startswith("# A letter")]
+    cell["source"] = 'quiz = {1: "c", 2: 40, 3: "b", 4: "b", 5: "a", 6: 1, 7: "a", 8: "b"}'
+    target.write_text(json.dumps(notebook), encoding="utf-8")
+
+
 def test_labkit_grade_command_on_lesson_00(tmp_path: Path, capsys) -> None:
     submissions = tmp_path / "submissions"
     submissions.mkdir()
     shutil.copy(_lesson_file(SOURCES, "00"), submissions / "ada.ipynb")
     shutil.copy(_lesson_file(LEARNER, "00"), submissions / "bob__00_welcome.ipynb")
     (submissions / "carol.ipynb").write_text("{ this is not a notebook")
+    _half_right_quiz(_lesson_file(LEARNER, "00"), submissions / "dan.ipynb")
     secret = tmp_path / "course.secret"
     secret.write_bytes(SECRET)
     secret.chmod(0o600)
@@ -86,20 +95,24 @@ def test_labkit_grade_command_on_lesson_00(tmp_path: Path, capsys) -> None:
     flags = ["--secret-file", str(secret), "--lesson", "00", "--workers", "2"]
     code = main(["grade", str(submissions), "--out", str(out), *flags])
     assert code == 0
-    assert "Graded 3 submission(s)" in capsys.readouterr().out
+    assert "Graded 4 submission(s)" in capsys.readouterr().out
     with (out / "gradebook.csv").open() as handle:
         rows = {row["student"]: row for row in csv.DictReader(handle)}
-    assert [(rows[s]["score"], rows[s]["max_score"]) for s in ("ada", "bob", "carol")] == [
-        ("5", "5"),
-        ("0", "5"),
-        ("0", "5"),
-    ]
+    exercises = exercises_for("00")
+    total = sum(e.points for e in exercises)
+    scores = [(float(rows[s]["score"]), float(rows[s]["max_score"])) for s in rows]
+    assert sorted(rows) == ["ada", "bob", "carol", "dan"]
+    quiz = next(e for e in exercises if e.kind == "questions")
+    assert scores == [(total, total), (0, total), (0, total), (quiz.points / 2, total)]
     bob = json.loads((out / "feedback" / "bob.json").read_text())
     assert {e["status"] for e in bob["exercises"]} == {"not attempted"}
     carol = json.loads((out / "feedback" / "carol.json").read_text())
     assert "not a readable notebook" in carol["exercises"][0]["reason"]
+    dan = {e["id"]: e for e in json.loads((out / "feedback" / "dan.json").read_text())["exercises"]}
+    assert dan[quiz.id]["status"] == "partly right"
+    assert dan[quiz.id]["reason"] == "4 of 8 right (not right: 5, 6, 7, 8)"
     gradescope = json.loads((out / "gradescope" / "ada" / "results.json").read_text())
-    assert gradescope["score"] == 5 and len(gradescope["tests"]) == 3
+    assert gradescope["score"] == total and len(gradescope["tests"]) == len(exercises)
 
 
 def test_labkit_grade_refuses_a_bad_setup(tmp_path: Path, capsys, monkeypatch) -> None:

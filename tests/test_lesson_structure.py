@@ -58,7 +58,7 @@ def test_parameters_cell_holds_only_smoke_seed_and_knobs(source):
 def test_exercises_have_ids_solutions_and_self_checks(source):
     markdown = "\n".join(c.source for c in cells(source, "markdown"))
     code = "\n".join(c.source for c in cells(source, "code"))
-    ids = re.findall(r"^### Exercise (\d\d\.ex\d+)", markdown, flags=re.MULTILINE)
+    ids = re.findall(r"^### (?:Exercise|Quiz) (\d\d\.ex\d+)", markdown, flags=re.MULTILINE)
     assert len(ids) >= 2, "at least two exercises"
     assert all(i.startswith(source.name[:2]) for i in ids)
     assert code.count(BEGIN) == code.count(END) >= len(ids)
@@ -71,7 +71,7 @@ def test_exercise_ids_are_unique_across_the_course():
     ids = []
     for source in SOURCES:
         markdown = "\n".join(c.source for c in cells(source, "markdown"))
-        ids += re.findall(r"^### Exercise (\d\d\.ex\d+)", markdown, flags=re.MULTILINE)
+        ids += re.findall(r"^### (?:Exercise|Quiz) (\d\d\.ex\d+)", markdown, flags=re.MULTILINE)
     assert len(ids) == len(set(ids))
 
 

@@ -26,7 +26,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from labkit.exercises import judges
+from labkit.exercises import judges, questions
+from labkit.exercises.questions import Question
 from labkit.validation import one_of, real_number
 
 __all__ = [
@@ -41,7 +42,7 @@ __all__ = [
     "BENIGN",
 ]
 
-KINDS = ("function", "value", "model")
+KINDS = ("function", "value", "model", "questions")
 _ID = re.compile(r"\d\d\.ex\d+")
 
 Judge = Callable[[object, object], bool]
@@ -128,9 +129,10 @@ class Exercise:
         ``judge(answer, expected) -> bool`` for one case. Every case must pass. A function
         exercise's judge comes from :mod:`labkit.exercises.judges`.
     kind : str, default="function"
-        ``"function"``, ``"value"`` (a variable, read once) or ``"model"`` (a trained
+        ``"function"``, ``"value"`` (a variable, read once), ``"model"`` (a trained
         ``nn.Module``: exported as a graph and run by the grader, never by the kernel; see
-        :mod:`labkit.exercises.model_graph`).
+        :mod:`labkit.exercises.model_graph`) or ``"questions"`` (a dict of answers to
+        ``questions``, e.g. a quiz; each right answer earns its share of the points).
     cases : callable or None
         For value and model exercises: ``cases(rng) -> list of Case``, inputs and expected.
         A model's case holds one input tensor (an array of shape ``model_input``), and its
@@ -146,6 +148,9 @@ class Exercise:
         A model exercise's input shape: the model is exported for exactly this shape.
     model_dtype : str, default="float32"
         The type of a model's input.
+    questions : sequence of Question
+        A questions exercise's answers (see :mod:`labkit.exercises.questions`), numbered
+        from 1 as in the lesson's text.
     """
 
     id: str
@@ -162,6 +167,7 @@ class Exercise:
     expression: str | None = field(default=None)
     model_input: tuple[int, ...] | None = None
     model_dtype: str = "float32"
+    questions: Sequence[Question] = ()
 
     def __post_init__(self) -> None:
         if not _ID.fullmatch(str(self.id)):
@@ -170,8 +176,12 @@ class Exercise:
         if not str(self.name).isidentifier():
             raise ValueError(f"name must be a Python name. Received: name={self.name!r}")
         real_number("points", self.points, above=0)
+        if self.kind != "questions" and self.questions:
+            raise ValueError(f"{self.id}: questions= are for a questions exercise.")
         if self.kind == "function":
             self._check_function_fields()
+        elif self.kind == "questions":
+            self._check_question_fields()
         else:
             self._check_custom_fields()
         if (self.kind == "model") != (self.model_input is not None):
@@ -185,7 +195,12 @@ class Exercise:
                 "way for every model exercise: leave expression= out."
             )
         if self.expression is None:
-            object.__setattr__(self, "expression", _default_expression(self.kind, self.name))
+            expression = (
+                questions.expression(self.name, len(self.questions))
+                if self.kind == "questions"
+                else _default_expression(self.kind, self.name)
+            )
+            object.__setattr__(self, "expression", expression)
 
     def _check_function_fields(self) -> None:
         missing = [name for name in ("reference", "inputs") if getattr(self, name) is None] + (
@@ -213,8 +228,20 @@ class Exercise:
                 f"{self.id}: reference=, examples= and inputs= are for function exercises."
             )
 
+    def _check_question_fields(self) -> None:
+        if not questions.FEWEST <= len(self.questions) <= questions.MOST:
+            raise ValueError(
+                f"{self.id}: a questions exercise has {questions.FEWEST} to "
+                f"{questions.MOST} questions. Received: {len(self.questions)}."
+            )
+        others = ("reference", "inputs", "cases", "public_check", "expression")
+        if self.examples or any(getattr(self, name) is not None for name in others):
+            raise ValueError(f"{self.id}: a questions exercise is declared by questions= only.")
+
     def make_cases(self, secret: bytes, student: str) -> list[Case]:
         """This student's graded cases: the same on every regrade, different per student."""
+        if self.kind == "questions":  # one case: every answer, in normal form
+            return [Case(expected=[questions.normal_form(q, q.answer) for q in self.questions])]
         rng = case_generator(secret, student, self.id)
         if self.cases is not None:
             return list(self.cases(rng))

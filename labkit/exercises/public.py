@@ -38,6 +38,7 @@ from pathlib import Path
 import numpy as np
 
 from labkit.exercises import judges
+from labkit.exercises.questions import public_questions
 
 __all__ = [
     "PublicExample",
@@ -82,12 +83,21 @@ class PublicExercise:
     judge: str = "same_answer"
     examples: list[PublicExample] = field(default_factory=list)
     custom: str | None = None  # the name of a check in labkit.exercises.custom_checks
+    questions: list[dict] = field(default_factory=list)  # a questions exercise's, without answers
 
 
 def public_view(exercise) -> PublicExercise:
     """The public data of a declared exercise (computed by running its reference)."""
     from labkit.grading.protocol import to_wire
 
+    if exercise.kind == "questions":
+        return PublicExercise(
+            exercise.id,
+            exercise.name,
+            exercise.kind,
+            exercise.expression,
+            questions=public_questions(exercise.id, exercise.questions),
+        )
     if exercise.kind != "function":
         return PublicExercise(
             exercise.id,

@@ -24,7 +24,7 @@ from labkit.grading.submissions import Submission, find_submissions
 
 __all__ = ["grade_course", "lesson_of", "merge_shards"]
 
-_HEADING = re.compile(r"^###\s+Exercise\s+(\d\d)\.ex\d+", re.MULTILINE)
+_HEADING = re.compile(r"^###\s+(?:Exercise|Quiz)\s+(\d\d)\.ex\d+", re.MULTILINE)
 
 
 def lesson_of(path: Path) -> str | None:

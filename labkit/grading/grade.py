@@ -24,6 +24,7 @@ from pathlib import Path
 import nbformat
 
 from labkit.exercises.declare import Exercise
+from labkit.exercises.questions import normal_form
 from labkit.grading.files import FileTooLarge, UntrustedFileError, read_untrusted
 from labkit.grading.isolation import Isolation
 from labkit.grading.kernel import CellOutcome, SandboxedKernel
@@ -83,9 +84,9 @@ class GradingOptions:
 
 @dataclass(frozen=True)
 class ExerciseResult:
-    """The grade of one exercise. ``status`` is one of ``correct``, ``wrong``,
-    ``not attempted``, ``error``, ``timeout`` or ``not run``; ``reason`` says why in words
-    a learner can act on (it never shows graded inputs)."""
+    """The grade of one exercise. ``status`` is one of ``correct``, ``partly right`` (a
+    questions), ``wrong``, ``not attempted``, ``error``, ``timeout`` or ``not run``; ``reason``
+    says why in words a learner can act on (it never shows graded inputs)."""
 
     id: str
     points: float
@@ -333,6 +334,8 @@ def _grade(
                 "error",
                 _failed_on_graded_input(exercise, failure) + _hint(exercise, cells, outcomes),
             )
+        if exercise.kind == "questions":
+            return _score_questions(exercise, answer, case.expected)
         if not _judge(exercise, answer, case.expected):
             wrong += 1
     return _score(exercise, wrong, len(cases))
@@ -377,6 +380,31 @@ def _score(exercise: Exercise, wrong: int, n_cases: int) -> ExerciseResult:
             "examples you can see.",
         )
     return ExerciseResult(exercise.id, exercise.points, exercise.points, "correct", "")
+
+
+def _score_questions(exercise: Exercise, answers: object, expected: object) -> ExerciseResult:
+    """Each right answer earns its share of the points; the reason names the wrong ones."""
+    assert isinstance(expected, list)
+    if type(answers) is not list or len(answers) != len(expected):
+        return _zero(
+            exercise, "error", "the answers could not be read (a dict from number to answer)"
+        )
+    if all(answer is None for answer in answers):
+        return _zero(exercise, "not attempted", "not attempted yet: no question is answered")
+    wrong = [
+        number
+        for number, (question, answer, right) in enumerate(
+            zip(exercise.questions, answers, expected, strict=True), start=1
+        )
+        if normal_form(question, answer) != right
+    ]
+    if not wrong:
+        return ExerciseResult(exercise.id, exercise.points, exercise.points, "correct", "")
+    share = round(exercise.points * (len(expected) - len(wrong)) / len(expected), 2)
+    numbers = ", ".join(str(number) for number in wrong)
+    reason = f"{len(expected) - len(wrong)} of {len(expected)} right (not right: {numbers})"
+    status = "wrong" if share == 0 else "partly right"
+    return ExerciseResult(exercise.id, share, exercise.points, status, reason)
 
 
 def _query_error(message: str) -> str:

@@ -6,6 +6,7 @@
   none right, a single element and a list compared with an array.
 - ``00.ex3``: ``matmul_gflops(m, k, n, seconds)`` on square, rectangular, outer-product
   (k = 1) and matrix-vector (n = 1) shapes, timed from microseconds to seconds.
+- ``00.ex4``: the quiz.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import numpy as np
 from labkit.device import choose_device, read_capabilities
 from labkit.exercises import custom_checks
 from labkit.exercises.declare import CHANCE_10, Case, Example, Exercise, Expect, Mistake
+from labkit.exercises.questions import Question
 
 __all__ = ["EXERCISES", "EXPECTATIONS"]
 
@@ -134,6 +136,22 @@ EXERCISES = [
         ],
         inputs=_gflops_inputs,
         mistakes=[Mistake(_multiplications_only)],
+    ),
+    Exercise(
+        id="00.ex4",
+        name="quiz",
+        points=4,
+        kind="questions",
+        questions=[
+            Question("c", choices="abcd", hint="What does a restart forget, and what stays?"),
+            Question(40, hint="The last, smaller batch is a step too."),
+            Question("b", choices="abcd", hint="Section 3: what is fp16's weakness?"),
+            Question("b", choices="abc", hint="Does a random generator start over by itself?"),
+            Question("b", choices="abcd", hint="Section 6: which part is for choices?"),
+            Question(0.16, decimals=2, hint="2·m·k·n operations; 1 ms is 10⁻³ s; giga is 10⁹."),
+            Question("d", choices="abcd", hint="What does labkit do with a wish it cannot meet?"),
+            Question("a", choices="abcd", hint="The grader's run: which mode, which sizes?"),
+        ],
     ),
 ]
 
