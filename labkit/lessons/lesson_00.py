@@ -6,7 +6,8 @@
   none right, a single element and a list compared with an array.
 - ``00.ex3``: ``matmul_gflops(m, k, n, seconds)`` on square, rectangular, outer-product
   (k = 1) and matrix-vector (n = 1) shapes, timed from microseconds to seconds.
-- ``00.ex4``: the quiz.
+- ``00.ex4``: ``my_choices``, three judgements: which mode, which part, which fix.
+- ``00.ex5``: the quiz.
 """
 
 from __future__ import annotations
@@ -139,6 +140,17 @@ EXERCISES = [
     ),
     Exercise(
         id="00.ex4",
+        name="my_choices",
+        points=2,
+        kind="questions",
+        questions=[
+            Question("b", choices="abc", hint="Section 4: which mode is the quick one?"),
+            Question("b", choices="abc", hint="Choosing is a decision: which part is for them?"),
+            Question("a", choices="abcd", hint="Section 5: where does the randomness come from?"),
+        ],
+    ),
+    Exercise(
+        id="00.ex5",
         name="quiz",
         points=4,
         kind="questions",
@@ -147,7 +159,7 @@ EXERCISES = [
             Question(40, hint="The last, smaller batch is a step too."),
             Question("b", choices="abcd", hint="Section 3: what is fp16's weakness?"),
             Question("b", choices="abc", hint="Does a random generator start over by itself?"),
-            Question("b", choices="abcd", hint="Section 6: which part is for choices?"),
+            Question("a", choices="abcd", hint="Rows are the true digits, columns the answers."),
             Question(0.16, decimals=2, hint="2·m·k·n operations; 1 ms is 10⁻³ s; giga is 10⁹."),
             Question("d", choices="abcd", hint="What does labkit do with a wish it cannot meet?"),
             Question("a", choices="abcd", hint="The grader's run: which mode, which sizes?"),

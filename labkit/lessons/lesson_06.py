@@ -14,6 +14,10 @@
   The images come from the 1 797 bundled digits, some of which the learner trained on: this
   checks that a working small network was trained (one scores about 95 % on unseen noisy
   images), and the noise makes every graded input new.
+- ``06.ex4``: ``network_choices``, a judgement: the output layer and loss for three classes,
+  a linear stack that does no better than logistic regression, a deep sigmoid network stuck
+  at ln 10, and which model to try first on a small table.
+- ``06.ex5``: the quiz.
 """
 
 from __future__ import annotations
@@ -32,6 +36,7 @@ from labkit.exercises.declare import (
     Expect,
     Mistake,
 )
+from labkit.exercises.questions import Question
 
 __all__ = ["EXERCISES", "EXPECTATIONS"]
 
@@ -221,6 +226,93 @@ EXERCISES = [
         model_input=(_PER_DIGIT * 10, 64),
         judge=_accurate_and_small,
         public_check=custom_checks.digits_model,
+    ),
+    Exercise(
+        id="06.ex4",
+        name="network_choices",
+        points=3,
+        kind="questions",
+        questions=[
+            Question(
+                "c",
+                choices="abcd",
+                hint="Section 3: what does the output layer give, and what does "
+                "nn.CrossEntropyLoss already include?",
+            ),
+            Question(
+                "a",
+                choices="abcd",
+                hint="Section 4: what is a stack of linear layers with nothing between them?",
+            ),
+            Question(
+                "b",
+                choices="abcd",
+                hint="Section 8's playground notes: what is ln 10, and what do sigmoid's slopes "
+                "do to gradients (section 4)?",
+            ),
+            Question(
+                "d",
+                choices="abcd",
+                hint="Section 6's honest reading: which models are hard to beat on small tables, "
+                "and how are models compared?",
+            ),
+        ],
+    ),
+    Exercise(
+        id="06.ex5",
+        name="quiz",
+        points=4,
+        kind="questions",
+        questions=[
+            Question(
+                499,
+                hint="Each nn.Linear(n_in, n_out) holds n_in × n_out weights and n_out biases; "
+                "add up the three layers.",
+            ),
+            Question(
+                21,
+                hint="Flattening lays the rows end to end: how many positions do rows 0 and 1 "
+                "fill before row 2 starts?",
+            ),
+            Question(
+                "c",
+                choices="abcd",
+                hint="Section 2: how many numbers does nn.Linear(64, 10) accept per sample?",
+            ),
+            Question(
+                "a",
+                choices="abcd",
+                hint="Section 4: multiply the layers out, W = W₃W₂W₁. What kind of function is "
+                "the result?",
+            ),
+            Question(
+                "c",
+                choices="abcd",
+                hint="Section 4: sigmoid's slope is at most 0.25, and each layer multiplies the "
+                "gradient by a slope.",
+            ),
+            Question(
+                "a",
+                choices="abcd",
+                hint="Section 4: what is ReLU's slope for negative inputs, and what does "
+                "backpropagation multiply by it?",
+            ),
+            Question(
+                "b",
+                choices="abcd",
+                hint="Section 7's 'Reading the curves': when is each of the two accuracies "
+                "measured?",
+            ),
+            Question(
+                1.1, decimals=2, hint="ln(number of classes), with the number of wine cultivars."
+            ),
+            Question(
+                "b",
+                choices="abcd",
+                hint="Section 6's 'Reading the result honestly': how does the spread between "
+                "folds compare with the gap?",
+            ),
+        ],
     ),
 ]
 
