@@ -10,9 +10,10 @@ import nbformat
 import pytest
 
 from labkit.checked_outputs import is_checked, problems
-from labkit.lessons import find_exercise
+from labkit.lessons import expectations_for, find_exercise
 from labkit.paths import lesson_sources
 from labkit.release import BEGIN, END
+from labkit.results import load_results
 
 SOURCES = lesson_sources()
 
@@ -93,3 +94,20 @@ def test_lessons_import_only_labkits_public_api(source):
                 imported += [(node.module, alias.name) for alias in node.names]
     outside = [(m, n) for m, n in imported if m != "labkit" or n not in labkit.__all__]
     assert not outside, f"imports from outside labkit's public API: {outside}"
+
+
+@pytest.mark.parametrize("source", SOURCES, ids=lambda p: p.stem)
+def test_the_headers_bold_percentages_are_recorded_metrics_or_baselines(source):
+    """The promise at the top ("the default run reaches **97.4 %**") cannot go stale: each
+    bold percentage is a metric in results.json (which the suite checks against a fresh
+    default run) or an expectation's baseline, at the decimals printed."""
+    header = cells(source, "markdown")[1].source
+    recorded = {lesson["notebook"]: lesson["metrics"] for lesson in load_results()["lessons"]}
+    values = [100 * v for v in recorded[source.name].values()]
+    values += [100 * e.baseline for e in expectations_for(source.name[:2])]
+    for span in re.findall(r"\*\*([^*]+)\*\*", header):
+        for number in re.findall(r"(\d+(?:\.\d+)?) ?%", span):
+            decimals = len(number.partition(".")[2])
+            assert any(round(v, decimals) == float(number) for v in values), (
+                f"**{span}** in the header is neither a recorded metric nor a baseline"
+            )

@@ -1,4 +1,4 @@
-"""Learning curves: a metric per epoch, training and validation."""
+"""Curves: a metric per epoch (training and validation), and the mean and spread of runs."""
 
 from __future__ import annotations
 
@@ -7,10 +7,11 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.ticker import MaxNLocator
+from numpy.typing import ArrayLike
 
 from labkit.plots._common import _new_axes, _to_numpy
 
-__all__ = ["plot_history"]
+__all__ = ["plot_history", "plot_mean_band"]
 
 _METRIC_NAMES = {"loss": "Loss", "acc": "Accuracy", "accuracy": "Accuracy", "lr": "Learning rate"}
 
@@ -67,4 +68,67 @@ def plot_history(
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # epochs are whole numbers
     if ax.lines:
         ax.legend()
+    return ax
+
+
+def plot_mean_band(
+    x: ArrayLike,
+    runs: ArrayLike,
+    *,
+    ax: Axes | None = None,
+    label: str | None = None,
+    color: str | None = None,
+    spread: str = "range",
+) -> Axes:
+    """Draw the mean of several runs as a line with markers, and their spread as a band.
+
+    Use it wherever a result depends on a seed: one row per seed, one column per point.
+
+    Parameters
+    ----------
+    x : array-like of shape (n_points,)
+        Where each point was measured, e.g. training-set sizes or epochs.
+    runs : array-like of shape (n_runs, n_points)
+        One row per run (a seed, a fold). NaN entries are left out of their point.
+    ax : matplotlib Axes or None, default=None
+        Where to draw; None makes a new figure.
+    label : str or None, default=None
+        The legend's name for the line.
+    color : str or None, default=None
+        The colour of the line and of its band; None takes the next colour of the cycle.
+    spread : {"range", "std"}, default="range"
+        The band: ``"range"`` from the lowest to the highest run at each point, ``"std"``
+        the mean plus and minus one standard deviation of the runs.
+
+    Returns
+    -------
+    matplotlib Axes
+        The Axes drawn on: the mean is ``ax.lines[-1]``, the band ``ax.collections[-1]``.
+
+    Examples
+    --------
+    >>> ax = plot_mean_band([1, 2, 5], [[0.25, 0.5, 0.75], [0.75, 0.5, 1.0]], label="scratch")
+    >>> ax.lines[0].get_ydata().tolist(), ax.lines[0].get_label()
+    ([0.5, 0.5, 0.875], 'scratch')
+    >>> import matplotlib.pyplot as plt
+    >>> plt.close(ax.figure)
+    """
+    x_values = _to_numpy(x).astype(float)
+    values = _to_numpy(runs).astype(float)
+    if values.ndim != 2 or x_values.ndim != 1 or values.shape[1] != len(x_values):
+        raise ValueError(
+            f"runs must be a 2-D array with one row per run and one column per x value. "
+            f"Received: runs of shape {values.shape}, x of shape {x_values.shape}"
+        )
+    if spread not in ("range", "std"):
+        raise ValueError(f"spread must be 'range' or 'std'. Received: spread={spread!r}")
+    ax = _new_axes() if ax is None else ax
+    mean = np.nanmean(values, axis=0)
+    if spread == "range":
+        low, high = np.nanmin(values, axis=0), np.nanmax(values, axis=0)
+    else:
+        deviation = np.nanstd(values, axis=0)
+        low, high = mean - deviation, mean + deviation
+    (line,) = ax.plot(x_values, mean, marker="o", label=label, color=color)
+    ax.fill_between(x_values, low, high, color=line.get_color(), alpha=0.2, linewidth=0)
     return ax
