@@ -3,9 +3,9 @@
 import numpy as np
 from graded_support import SECRET, STUDENTS
 
-from labkit.lessons import exercises_for
+from labkit.lessons import exercises_for, find_exercise
 
-SCALE, PAIRS, _ = exercises_for("03")
+SCALE, PAIRS, *_ = exercises_for("03")  # then the products, the k-NN experiment, questions
 
 
 def test_min_max_cases_cover_the_edge_cases():
@@ -40,3 +40,19 @@ def test_collinear_cases_cover_the_edge_cases_and_keep_away_from_the_threshold()
             negative |= bool(np.any(finite < -threshold))
         assert negative  # a pair that only |r| finds
         assert any(np.ptp(np.asarray(c.args[0], float), axis=0).min() == 0 for c in cases)
+
+
+def test_knn_cases_have_no_near_ties_and_no_tied_votes():
+    exercise = find_exercise("03.ex4")
+    for student in STUDENTS:
+        cases = exercise.make_cases(SECRET, student)
+        assert {case.args[4] for case in cases} <= {1, 3, 7, 9}  # never the default 5
+        assert any(raw < scaled for raw, scaled in (case.expected for case in cases))
+        assert any(raw > scaled for raw, scaled in (case.expected for case in cases))
+        for case in cases:
+            X_train, y_train, X_test, _, k = case.args
+            assert k == 1 or (len(np.unique(y_train)) == 2 and k % 2 == 1)
+            mean, std = X_train.mean(axis=0), X_train.std(axis=0)
+            for A, B in [(X_train, X_test), ((X_train - mean) / std, (X_test - mean) / std)]:
+                d = np.sort(np.linalg.norm(B[:, None, :] - A[None, :, :], axis=-1), axis=1)
+                assert np.all(d[:, k] - d[:, k - 1] > 1e-7 * d[:, k])

@@ -8,6 +8,15 @@
 - ``01.ex3``: ``early_stopping_epochs(val_losses, patience)`` on runs that stop, runs that
   never stop (patience larger than the run), equal losses, an improvement that resets the
   count just in time, and patience 1.
+- ``01.ex4``: ``stable_learning_rates(X, y, rates, steps)``, an experiment: full-batch
+  gradient descent from zero weights for each rate, keeping the rates whose final loss is
+  finite and below the starting loss. Graded on one and several inputs, rates in increasing,
+  decreasing and shuffled order, rates that all train and none that does, a centred input
+  whose bias sets the edge, and a single step; every rate's final loss is at least 10 % away
+  from the starting loss, so no way of summing the gradient lands on the other side.
+- ``01.ex5``: ``curve_diagnoses``, a judgement: what to do next for four described
+  training runs (too small and too large a learning rate, overfitting, a noise floor).
+- ``01.ex6``: the quiz.
 """
 
 from __future__ import annotations
@@ -17,6 +26,7 @@ import math
 import numpy as np
 
 from labkit.exercises.declare import BENIGN, Example, Exercise, Expect, Mistake
+from labkit.exercises.questions import Question
 
 __all__ = ["EXERCISES", "EXPECTATIONS"]
 
@@ -192,6 +202,152 @@ def _equal_improves(val_losses, patience):
     return len(val_losses), best_epoch
 
 
+# ---------------------------------------------------------------- 01.ex4: stable_learning_rates
+def _final_losses(X, y, rates, steps, factor=2.0, divide=True, bias=True):
+    """The mean squared error after ``steps`` full-batch steps from w = 0, b = 0, per rate;
+    the keywords make the usual slips (no factor 2, a summed gradient, no bias)."""
+    X, y = np.asarray(X, dtype=float), np.asarray(y, dtype=float)
+    n = len(y) if divide else 1
+    losses = []
+    for lr in rates:
+        w, b = np.zeros(X.shape[1]), 0.0
+        with np.errstate(over="ignore", invalid="ignore"):  # large rates overflow
+            for _ in range(steps):
+                error = X @ w + b - y
+                w = w - lr * factor * (X.T @ error) / n
+                b = b - lr * factor * float(error.sum()) / n if bias else 0.0
+            losses.append(float(np.mean((X @ w + b - y) ** 2)))
+    return losses
+
+
+def stable_learning_rates(X, y, rates, steps):
+    """The rates, in the given order, whose final loss is finite and below the start."""
+    start = float(np.mean(np.asarray(y, dtype=float) ** 2))  # the loss of w = 0, b = 0
+    losses = _final_losses(X, y, rates, steps)
+    return [
+        lr for lr, loss in zip(rates, losses, strict=True) if math.isfinite(loss) and loss < start
+    ]
+
+
+def _edge(X: np.ndarray, y: np.ndarray, steps: int) -> float:
+    """The learning rate where training starts to diverge: 1 / (largest eigenvalue of
+    [X 1]ᵀ[X 1] / n); for a single step, the rate above which that step raises the loss."""
+    A = np.column_stack([X, np.ones(len(X))])
+    if steps > 1:
+        return float(1 / np.linalg.eigvalsh(A.T @ A / len(X)).max())
+    g = -2 * A.T @ y / len(y)  # the gradient at w = 0, b = 0
+    return float(g @ g / (g @ (A.T @ A / len(y)) @ g))
+
+
+def _clear_of_the_start(X, y, rates, steps) -> bool:
+    """True if every finite final loss is at least 10 % away from the starting loss."""
+    start = float(np.mean(y**2))
+    finite = [loss for loss in _final_losses(X, y, rates, steps) if math.isfinite(loss)]
+    return all(abs(loss - start) > 0.1 * start for loss in finite)
+
+
+def _rate_inputs(rng: np.random.Generator) -> list[tuple]:
+    """Six (X, y, rates, steps) inputs covering the edge cases of the task."""
+
+    def weights(d: int) -> np.ndarray:  # |w| from 1 to 3: a clear signal above the noise
+        return rng.choice([-1.0, 1.0], size=d) * rng.uniform(1, 3, size=d)
+
+    def case(X, y, factors, steps, order="up"):
+        """Rates at ``factors()`` times the edge, 3 significant digits, none near the edge."""
+        for _ in range(100):
+            rates = [float(f"{r:.3g}") for r in _edge(X, y, steps) * factors()]
+            if order == "shuffled":
+                rates = [rates[i] for i in rng.permutation(len(rates))]
+            else:
+                rates = sorted(rates, reverse=order == "down")
+            if len(set(rates)) == len(rates) and _clear_of_the_start(X, y, rates, steps):
+                return X, y, rates, steps
+        raise RuntimeError("no learning rates clear of the edge")  # never seen
+
+    inputs = []
+    # One input, as the toy line: rates from far below to far above the edge.
+    n = int(rng.integers(20, 60))
+    x = np.round(rng.uniform(-2, 2, size=n) * rng.uniform(0.5, 3), 3)
+    y = np.round(weights(1)[0] * x + rng.normal(0, 2) + rng.normal(0, 0.5, size=n), 3)
+    inputs.append(
+        case(
+            x[:, None],
+            y,
+            lambda: np.concatenate(
+                [rng.uniform(0.02, 0.2, 2), rng.uniform(0.4, 0.85, 2), rng.uniform(1.15, 1.5, 2)]
+                + [rng.uniform(2, 4, 1)]
+            ),
+            int(rng.integers(30, 80)),
+        )
+    )
+    # Three inputs of different sizes and centres, the rates in a shuffled order.
+    n = int(rng.integers(30, 80))
+    X = np.round(rng.normal(rng.uniform(-3, 3, 3), rng.uniform(0.3, 5, 3), size=(n, 3)), 3)
+    y = np.round(X @ weights(3) + rng.normal(0, 3) + rng.normal(0, 0.5, n), 3)
+    factors = lambda: np.concatenate([rng.uniform(0.05, 0.9, 4), rng.uniform(1.1, 3, 3)])  # noqa: E731
+    inputs.append(case(X, y, factors, int(rng.integers(40, 100)), order="shuffled"))
+    # Every rate trains (the largest first); then none does.
+    n = int(rng.integers(10, 40))
+    X = np.round(rng.normal(0, rng.uniform(0.5, 3), size=(n, 2)), 3)
+    y = np.round(X @ weights(2) + rng.normal(0, 0.3, n), 3)
+    inputs.append(case(X, y, lambda: rng.uniform(0.05, 0.85, 5), int(rng.integers(20, 60)), "down"))
+    n = int(rng.integers(10, 40))
+    X = np.round(rng.normal(1, rng.uniform(0.5, 3), size=(n, 2)), 3)
+    y = np.round(X @ weights(2) + rng.normal(0, 0.3, n), 3)
+    inputs.append(case(X, y, lambda: rng.uniform(1.3, 4, 4), int(rng.integers(30, 60))))
+    # A centred input of small spread and a target far from 0: the bias sets the edge, so
+    # forgetting it lets rates through that diverge.
+    n = int(rng.integers(20, 50))
+    x = rng.normal(0, rng.uniform(0.1, 0.4), size=n)
+    x = np.round(x - x.mean(), 4)
+    y = np.round(rng.uniform(3, 8) + rng.normal(1, 0.5) * x + rng.normal(0, 0.2, n), 3)
+    factors = lambda: np.concatenate(  # noqa: E731
+        [rng.uniform(0.1, 0.8, 2), rng.uniform(1.3, 1.9, 1), rng.uniform(2.5, 5, 2)]
+    )
+    inputs.append(case(x[:, None], y, factors, int(rng.integers(30, 60)), "shuffled"))
+    # A single step.
+    n = int(rng.integers(5, 20))
+    X = np.round(rng.normal(0, 1, size=(n, 2)), 3)
+    y = np.round(X @ weights(2) + rng.normal(0, 0.3, n), 3)
+    factors = lambda: np.concatenate([rng.uniform(0.05, 0.5, 2), rng.uniform(1.5, 3, 2)])  # noqa: E731
+    inputs.append(case(X, y, factors, 1))
+    return inputs
+
+
+def _kept(X, y, rates, steps, **slip):
+    start = float(np.mean(np.asarray(y, dtype=float) ** 2))
+    losses = _final_losses(X, y, rates, steps, **slip)
+    return [
+        lr for lr, loss in zip(rates, losses, strict=True) if math.isfinite(loss) and loss < start
+    ]
+
+
+def _finite_only(X, y, rates, steps):
+    losses = _final_losses(X, y, rates, steps)
+    return [lr for lr, loss in zip(rates, losses, strict=True) if math.isfinite(loss)]
+
+
+def _half_steps(X, y, rates, steps):
+    return _kept(X, y, rates, steps, factor=1.0)
+
+
+def _summed_steps(X, y, rates, steps):
+    return _kept(X, y, rates, steps, divide=False)
+
+
+def _no_bias(X, y, rates, steps):
+    return _kept(X, y, rates, steps, bias=False)
+
+
+def _sorted_rates(X, y, rates, steps):
+    return sorted(stable_learning_rates(X, y, rates, steps))
+
+
+def _true_or_false(X, y, rates, steps):
+    kept = stable_learning_rates(X, y, rates, steps)
+    return [lr in kept for lr in rates]
+
+
 def _arrays(*rows):
     return tuple(np.array(row, dtype=float) for row in rows)
 
@@ -283,6 +439,137 @@ EXERCISES = [
         ],
         inputs=_early_stopping_inputs,
         mistakes=[Mistake(_equal_improves)],
+    ),
+    Exercise(
+        id="01.ex4",
+        name="stable_learning_rates",
+        points=3,
+        reference=stable_learning_rates,
+        examples=[
+            Example(
+                _arrays([[0], [1], [2]], [1, 3, 5]) + ([0.01, 0.1, 0.3, 0.5, 0.7, 1.0], 20),
+                "the line y = 2x + 1: from 0.5 on, every step overshoots and the loss grows",
+            ),
+            Example(
+                _arrays([[0], [1], [2]], [1, 3, 5]) + ([0.5, 0.2, 1.0, 0.05], 20),
+                "the rates that train, in the order they were given",
+            ),
+            Example(
+                _arrays([[1, 100], [2, 300], [3, 200]], [1, 2, 3]) + ([1e-6, 1e-5, 1e-4, 0.01], 50),
+                "a column in the hundreds: only tiny learning rates train",
+            ),
+            Example(
+                _arrays([[0], [1], [2]], [1, 3, 5]) + ([2.0, 5.0], 10),
+                "no rate trains: an empty list",
+            ),
+        ],
+        inputs=_rate_inputs,
+        mistakes=[
+            Mistake(
+                _finite_only,
+                "A run whose loss is still a finite number may have diverged all the same: "
+                "keep only the rates whose final loss is also below the starting loss, the "
+                "mean of y².",
+            ),
+            Mistake(
+                _half_steps,
+                "The factor 2 from the square is missing from the derivatives, so every step "
+                "is half as long and some diverging rates look fine.",
+            ),
+            Mistake(
+                _summed_steps,
+                "You summed the gradient over the samples: the loss is a mean, so divide by n.",
+            ),
+            Mistake(
+                _no_bias,
+                "The bias b must learn too: start it at 0 and step it with its own "
+                "derivative, as in exercise 01.ex2.",
+            ),
+            Mistake(_sorted_rates, "Return the rates in the order they were given, not sorted."),
+            Mistake(
+                _true_or_false,
+                "Return the learning rates themselves (a list of numbers), not True or False "
+                "for each one.",
+            ),
+        ],
+    ),
+    Exercise(
+        id="01.ex5",
+        name="curve_diagnoses",
+        points=2,
+        kind="questions",
+        questions=[
+            Question(
+                "c",
+                choices="abcd",
+                hint="Section 7: which learning rate left the loss far from its floor after "
+                "all the epochs, and what would make it go further?",
+            ),
+            Question(
+                "b",
+                choices="abcd",
+                hint="Section 7: what does a loss that grows epoch after epoch say about the "
+                "size of each step?",
+            ),
+            Question(
+                "d",
+                choices="abcd",
+                hint="Section 8: which part of the data may choose the epoch, and which "
+                "weights does early stopping put back?",
+            ),
+            Question(
+                "a",
+                choices="abcd",
+                hint="Section 3: why was the loss of the true weights not 0 on the toy line?",
+            ),
+        ],
+    ),
+    Exercise(
+        id="01.ex6",
+        name="quiz",
+        points=4,
+        kind="questions",
+        questions=[
+            Question(
+                266,
+                hint="Section 2 counts them for the 16-unit network: per layer, "
+                "inputs × outputs weights plus one bias per output.",
+            ),
+            Question(160, hint="Steps per epoch first (a last, smaller batch is a step too)."),
+            Question(
+                0.40,
+                decimals=2,
+                hint="Section 4's two derivatives at the start, one step for w and for b, "
+                "then the mean squared error of the new line on both points.",
+            ),
+            Question(
+                0.86,
+                decimals=2,
+                hint="Section 8: −log of the probability of the correct class, averaged over "
+                "the patients; np.log is the natural logarithm.",
+            ),
+            Question(
+                "c",
+                choices="abcd",
+                hint="Section 5: what does backward() do to a .grad that already holds numbers?",
+            ),
+            Question("a", choices="abcd", hint="Section 8: what chose the early-stopped epoch?"),
+            Question(
+                "d",
+                choices="abcd",
+                hint="Section 9: how much does one patient move an accuracy measured on 85?",
+            ),
+            Question(
+                "b",
+                choices="abcd",
+                hint="Section 2: during inference, what changes and what stays fixed?",
+            ),
+            Question(
+                "b",
+                choices="abcd",
+                hint="Section 6: count the steps of one epoch for each batch size.",
+            ),
+        ],
     ),
 ]
 

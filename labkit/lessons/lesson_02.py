@@ -7,17 +7,32 @@
   one column or only in their order, no leak at all, and every test row leaked.
 - ``02.ex3``: ``windows_by_hand(series, input_length)`` on lists and arrays, with windows of
   length 1 and of length ``len(series) - 1`` (a single window).
+- ``02.ex4``: ``leaky_and_honest_cv(X, y, k)``, an experiment: the 5-fold accuracy of a
+  logistic regression on k columns chosen with every row's label, and with the choice
+  inside a Pipeline. Graded on pure noise with random labels (balanced and not, many more
+  columns than rows), on a real signal that any selection finds, and with k equal to the
+  number of columns (nothing to choose, nothing leaks). The columns are small integers, so
+  a case stays a few thousand characters on its way to the kernel.
+- ``02.ex5``: ``split_choices``, a judgement: the splitter for three described datasets
+  (several images per patient, a rare class, a daily series) and the cause of a drop
+  in accuracy after release (drift).
+- ``02.ex6``: the quiz.
 
 The first two tasks ask for integers (index arrays, a count), so their judge accepts only
-ints: 3.0 is not an index. The third accepts any numbers, as its task does.
+ints: 3.0 is not an index. The third and fourth accept any numbers, as their tasks do.
 """
 
 from __future__ import annotations
 
 import numpy as np
+from sklearn.feature_selection import SelectKBest, f_classif
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import KFold, StratifiedKFold, cross_val_score
+from sklearn.pipeline import make_pipeline
 
 from labkit.exercises import judges
 from labkit.exercises.declare import CHANCE_10, INT_HINT, Example, Exercise, Expect, Mistake
+from labkit.exercises.questions import Question
 
 __all__ = ["EXERCISES", "EXPECTATIONS"]
 
@@ -158,6 +173,68 @@ def _y_as_column(series, input_length):
     return X, y[:, None]
 
 
+# ---------------------------------------------------------------- 02.ex4: leaky_and_honest_cv
+def _selection_cv(X, y, k, folds):
+    """(leaky, honest): mean accuracies over ``folds`` of a logistic regression on k columns
+    chosen with all rows' labels, and with the choice refitted inside each training fold."""
+    X, y = np.asarray(X, dtype=float), np.asarray(y)
+    chosen = SelectKBest(f_classif, k=k).fit_transform(X, y)  # saw every row's label
+    leaky = cross_val_score(LogisticRegression(max_iter=1000), chosen, y, cv=folds)
+    pipeline = make_pipeline(SelectKBest(f_classif, k=k), LogisticRegression(max_iter=1000))
+    honest = cross_val_score(pipeline, X, y, cv=folds)
+    return leaky, honest
+
+
+def leaky_and_honest_cv(X, y, k):
+    """Mean 5-fold accuracy with the columns chosen on all rows, then inside a Pipeline."""
+    leaky, honest = _selection_cv(X, y, k, StratifiedKFold(n_splits=5))
+    return float(leaky.mean()), float(honest.mean())
+
+
+def _selection_inputs(rng: np.random.Generator) -> list[tuple]:
+    """Five (X, y, k) inputs: noise with balanced and unbalanced random labels, a real
+    signal, and k = every column. Integers 0 to 9 keep each case small on the wire."""
+
+    def noise(p: int, counts: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
+        y = rng.permutation(np.repeat([0, 1], counts))
+        return rng.integers(0, 10, size=(len(y), p)), y
+
+    inputs = []
+    # Pure noise and random labels, many more columns than rows.
+    inputs.append((*noise(int(rng.integers(120, 160)), (15, 15)), int(rng.integers(5, 16))))
+    inputs.append((*noise(int(rng.integers(150, 220)), (10, 10)), int(rng.integers(5, 16))))
+    # Unbalanced random labels: the folds keep their mix.
+    minority = int(rng.integers(10, 14))
+    X, y = noise(int(rng.integers(100, 150)), (minority, 30 - minority))
+    inputs.append((X, y, int(rng.integers(3, 10))))
+    # A real signal: three columns move with the label, and every selection finds them.
+    X, y = noise(int(rng.integers(40, 80)), (20, 20))
+    X[:, rng.choice(X.shape[1], size=3, replace=False)] += 6 * y[:, None]
+    inputs.append((X, y, 3))
+    # k = every column: nothing is chosen, so nothing leaks.
+    X, y = noise(int(rng.integers(4, 9)), (10, 10))
+    inputs.append((X, y, X.shape[1]))
+    return inputs
+
+
+def _honest_first(X, y, k):
+    leaky, honest = leaky_and_honest_cv(X, y, k)
+    return honest, leaky
+
+
+def _shuffled_folds(X, y, k):
+    folds = StratifiedKFold(n_splits=5, shuffle=True, random_state=0)
+    return tuple(float(scores.mean()) for scores in _selection_cv(X, y, k, folds))
+
+
+def _unstratified_folds(X, y, k):
+    return tuple(float(scores.mean()) for scores in _selection_cv(X, y, k, KFold(n_splits=5)))
+
+
+def _fold_scores(X, y, k):
+    return tuple(scores.tolist() for scores in _selection_cv(X, y, k, StratifiedKFold(5)))
+
+
 EXERCISES = [
     Exercise(
         id="02.ex1",
@@ -238,6 +315,141 @@ EXERCISES = [
                 "before the last value).",
             ),
             Mistake(_y_as_column, "y should be 1-D, one next value per window, not a column."),
+        ],
+    ),
+    Exercise(
+        id="02.ex4",
+        name="leaky_and_honest_cv",
+        points=3,
+        reference=leaky_and_honest_cv,
+        examples=[
+            Example(
+                (
+                    np.array([[1, 7, 2], [0, 3, 5], [1, 4, 4], [0, 8, 1], [1, 2, 7]] * 2)
+                    + np.array([[0, 0, 0]] * 5 + [[5, 0, 0]] * 5),
+                    np.array([0, 0, 0, 0, 0, 1, 1, 1, 1, 1]),
+                    1,
+                ),
+                "column 0 carries the label: every fold chooses it too, so both estimates agree",
+            ),
+            Example(
+                (
+                    np.array(
+                        [
+                            [2, 0, 7, 1, 7, 1],
+                            [4, 6, 7, 4, 0, 9],
+                            [9, 4, 2, 1, 3, 0],
+                            [6, 7, 3, 4, 0, 6],
+                            [7, 2, 0, 1, 0, 2],
+                            [9, 7, 2, 8, 0, 7],
+                            [8, 2, 6, 9, 2, 8],
+                            [5, 1, 1, 9, 1, 7],
+                            [8, 2, 2, 0, 3, 4],
+                            [4, 6, 2, 5, 1, 9],
+                        ]
+                    ),
+                    np.array([0, 0, 0, 1, 1, 0, 1, 1, 1, 0]),
+                    1,
+                ),
+                "random numbers and labels: the column chosen with every label looks "
+                "predictive, the one chosen inside each fold does not",
+            ),
+            Example(
+                (np.array([[3, 1], [0, 4], [2, 2], [4, 0], [1, 3]] * 2), np.array([0, 1] * 5), 2),
+                "k = every column: nothing is chosen, so both estimates are the same",
+            ),
+        ],
+        inputs=_selection_inputs,
+        mistakes=[
+            Mistake(
+                _honest_first,
+                "The pair is in the wrong order: first the estimate with the columns chosen "
+                "on all rows, then the Pipeline's.",
+            ),
+            Mistake(
+                _shuffled_folds,
+                "Those are shuffled folds: use StratifiedKFold(n_splits=5) without shuffling, "
+                "as the task says, so that your folds are the grader's.",
+            ),
+            Mistake(
+                _unstratified_folds,
+                "Those are KFold's folds: use StratifiedKFold(n_splits=5), which keeps the "
+                "class mix in every fold (cross_val_score(..., cv=5) does the same for a "
+                "classifier).",
+            ),
+            Mistake(
+                _fold_scores,
+                "Return two numbers, each the mean of the five fold accuracies, not the "
+                "lists of fold scores.",
+            ),
+        ],
+    ),
+    Exercise(
+        id="02.ex5",
+        name="split_choices",
+        points=3,
+        kind="questions",
+        questions=[
+            Question(
+                "c",
+                choices="abcd",
+                hint="Section 2 and Going further: what happens when several rows of one "
+                "patient land on both sides of a split?",
+            ),
+            Question(
+                "b",
+                choices="abcd",
+                hint="Section 4: what can a random split do to a class with 3 % of the samples?",
+            ),
+            Question(
+                "d", choices="abcd", hint="Section 6: what must a forecasting model never train on?"
+            ),
+            Question(
+                "a",
+                choices="abcd",
+                hint="Section 7: what can no split of the old data warn you about?",
+            ),
+        ],
+    ),
+    Exercise(
+        id="02.ex6",
+        name="quiz",
+        points=4,
+        kind="questions",
+        questions=[
+            Question(9, hint="Section 4: stratifying takes the same share of every class."),
+            Question(
+                10, hint="Section 2: the rough formula for the size of the illusion, in points."
+            ),
+            Question(
+                "d",
+                choices="abcd",
+                hint="Section 3: which ratings are left for the last 15 % of a sorted file, "
+                "and which ones did the first 70 % hold?",
+            ),
+            Question(16, hint="Each setting trains once per fold; then add the final training."),
+            Question(
+                10,
+                hint="Section 6's picture of windows 0 to 5: which windows' input days include "
+                "day i + 10?",
+            ),
+            Question(
+                "b",
+                choices="abcd",
+                hint="Section 5's last part: which rows' labels did each selection see?",
+            ),
+            Question(
+                "d",
+                choices="abcd",
+                hint="Section 5: how far does one split's score move with the seed, and which "
+                "part must stay sealed?",
+            ),
+            Question(
+                "a",
+                choices="abcd",
+                hint="Section 1: what does a part become once its score guides your choices?",
+            ),
+            Question("c", choices="abcd", hint="Section 7: which figure needs no labels?"),
         ],
     ),
 ]

@@ -12,6 +12,19 @@
 - ``03.ex3``: ``quadratic_features(X)`` → the columns, then x_i * x_j for i <= j. Graded on
   arrays of floats and lists of ints, one column, one row and up to five columns (where the
   order of the products matters).
+- ``03.ex4``: ``knn_accuracy_raw_and_scaled(X_train, y_train, X_test, y_test, k)``, an
+  experiment: k-NN's test accuracy on raw columns and after a StandardScaler fitted on the
+  training part. Graded on tables with one column in the thousands that is noise (the
+  lesson's case) or the one that carries the class (there scaling hurts), on test rows
+  from a much noisier sensor (where a scaler fitted on all rows or on the test rows gives
+  another accuracy), on three classes, and with k from 1 to 9 but never 5. No test row has
+  a near-tie between its k-th and (k+1)-th neighbour, raw or scaled, and no vote can tie
+  (two classes with an odd k, or one neighbour), so no way of computing the distances
+  changes an answer.
+- ``03.ex5``: ``distance_choices``, a judgement: which column decides k-NN's distance in
+  a small table, the nearest neighbour before and after standardising, and what to do
+  when gradient descent fails on raw columns.
+- ``03.ex6``: the quiz.
 """
 
 from __future__ import annotations
@@ -19,9 +32,13 @@ from __future__ import annotations
 import itertools
 
 import numpy as np
+from sklearn.neighbors import KNeighborsClassifier
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
 
 from labkit.exercises import judges
 from labkit.exercises.declare import Example, Exercise, Expect, Mistake
+from labkit.exercises.questions import Question
 
 __all__ = ["EXERCISES", "EXPECTATIONS"]
 
@@ -270,6 +287,110 @@ def _in_place_products(X):
     return np.column_stack(columns)
 
 
+# ------------------------------------------------------ 03.ex4: knn_accuracy_raw_and_scaled
+def knn_accuracy_raw_and_scaled(X_train, y_train, X_test, y_test, k):
+    """k-NN's test accuracy on the raw columns, then with a StandardScaler fitted on X_train."""
+    raw = KNeighborsClassifier(n_neighbors=k).fit(X_train, y_train)
+    scaled = make_pipeline(StandardScaler(), KNeighborsClassifier(n_neighbors=k))
+    scaled.fit(X_train, y_train)
+    return float(raw.score(X_test, y_test)), float(scaled.score(X_test, y_test))
+
+
+def _clear_neighbours(X_train: np.ndarray, X_test: np.ndarray, k: int) -> bool:
+    """True if, raw and standardised, every test row's k-th and (k+1)-th nearest training
+    rows are clearly apart: no near-tie that rounding could flip."""
+    scaler = StandardScaler().fit(X_train)
+    for A, B in [(X_train, X_test), (scaler.transform(X_train), scaler.transform(X_test))]:
+        distances = np.sqrt(((B[:, None, :] - A[None, :, :]) ** 2).sum(axis=-1))
+        d = np.sort(distances, axis=1)
+        if np.any(d[:, k] - d[:, k - 1] <= 1e-6 * d[:, k]):
+            return False
+    return True
+
+
+def _scaled_with(X_train, y_train, X_test, y_test, k, train_scaler, test_scaler):
+    model = KNeighborsClassifier(n_neighbors=k)
+    model.fit(train_scaler.transform(X_train), y_train)
+    return float(model.score(test_scaler.transform(X_test), y_test))
+
+
+def _all_rows(X_train, y_train, X_test, y_test, k):
+    """What a scaler fitted on the training and test rows together scores."""
+    scaler = StandardScaler().fit(np.concatenate([X_train, X_test]))
+    return _scaled_with(X_train, y_train, X_test, y_test, k, scaler, scaler)
+
+
+def _knn_inputs(rng: np.random.Generator) -> list[tuple]:
+    """Five (X_train, y_train, X_test, y_test, k) tables covering the edge cases of the task."""
+
+    def table(n, centres, small, big_informative=False, spread=1.0):
+        """n rows of balanced classes: ``small`` columns of spread about 1 and one column in
+        the thousands (the second); the class shows in the small columns or in the big one."""
+        y = rng.permutation(np.resize(np.arange(len(centres)), n))
+        if big_informative:
+            big = 20_000 + 3_000 * y + rng.normal(0, 1_500, size=n)
+            X = rng.normal(0, 1, size=(n, small))
+        else:
+            X = np.asarray(centres, dtype=float)[y] + rng.normal(0, 1, size=(n, small))
+            X[:, -1] *= spread  # spread > 1: a much noisier sensor in the last column
+            big = rng.normal(40_000, 15_000, size=n)
+        return np.round(np.column_stack([X[:, :1], big, X[:, 1:]]), 3), y
+
+    def case(n_train, n_test, centres, small, k, big_informative=False, spread=1.0):
+        for _ in range(100):
+            X_train, y_train = table(n_train, centres, small, big_informative)
+            X_test, y_test = table(n_test, centres, small, big_informative, spread)
+            args = (X_train, y_train, X_test, y_test, k)
+            if not _clear_neighbours(X_train, X_test, k):
+                continue
+            raw, scaled = knn_accuracy_raw_and_scaled(*args)
+            if big_informative and raw <= scaled:
+                continue  # this case is there to show scaling hurt
+            # The noisier test rows must show the leak: fitted on all rows, another score.
+            if spread == 1.0 or _all_rows(*args) != scaled:
+                return args
+        raise RuntimeError("no table clear of near-ties")  # never seen
+
+    def size(low: int, high: int) -> int:
+        return int(rng.integers(low, high))
+
+    def odd_k() -> int:  # never 5, so a model that ignores k shows
+        return int(rng.choice([1, 3, 7, 9]))
+
+    two = [[0.0, 0.0], [2.0, 2.0]]
+    return [
+        # The lesson's situation: the class shows in the small columns; the big one is noise.
+        case(size(30, 60), size(15, 30), two, 2, odd_k()),
+        case(size(30, 60), size(15, 30), [[0.0] * 3, [1.5] * 3], 3, 1),
+        # The big column carries the class: scaling gives the noise columns a say.
+        case(size(30, 60), size(15, 30), two, 3, odd_k(), big_informative=True),
+        # New rows from a much noisier sensor: the training part's statistics all the same.
+        case(size(30, 50), size(30, 50), [[0.0, 0.0], [2.5, 0.0]], 2, odd_k(), spread=30.0),
+        # Three classes, one neighbour: no vote can tie.
+        case(size(40, 70), size(20, 30), [[0.0, 0.0], [2.5, 0.0], [0.0, 2.5]], 2, 1),
+    ]
+
+
+def _scaled_first(X_train, y_train, X_test, y_test, k):
+    raw, scaled = knn_accuracy_raw_and_scaled(X_train, y_train, X_test, y_test, k)
+    return scaled, raw
+
+
+def _scaler_on_all_rows(X_train, y_train, X_test, y_test, k):
+    raw = knn_accuracy_raw_and_scaled(X_train, y_train, X_test, y_test, k)[0]
+    return raw, _all_rows(X_train, y_train, X_test, y_test, k)
+
+
+def _test_scaled_on_its_own(X_train, y_train, X_test, y_test, k):
+    raw = knn_accuracy_raw_and_scaled(X_train, y_train, X_test, y_test, k)[0]
+    own = StandardScaler().fit(X_train), StandardScaler().fit(X_test)
+    return raw, _scaled_with(X_train, y_train, X_test, y_test, k, *own)
+
+
+def _five_neighbours(X_train, y_train, X_test, y_test, k):
+    return knn_accuracy_raw_and_scaled(X_train, y_train, X_test, y_test, 5)
+
+
 EXERCISES = [
     Exercise(
         id="03.ex1",
@@ -388,6 +509,185 @@ EXERCISES = [
                 _in_place_products,
                 "X was changed in place (column *= ... on a column of "
                 "X, a view): compute each product as a new array, X[:, i] * X[:, j].",
+            ),
+        ],
+    ),
+    Exercise(
+        id="03.ex4",
+        name="knn_accuracy_raw_and_scaled",
+        points=3,
+        reference=knn_accuracy_raw_and_scaled,
+        examples=[
+            Example(
+                (
+                    np.array(
+                        [
+                            [1.0, 52000],
+                            [1.2, 41000],
+                            [0.8, 63000],
+                            [3.0, 59000],
+                            [3.2, 43000],
+                            [2.8, 61000],
+                        ]
+                    ),
+                    np.array([0, 0, 0, 1, 1, 1]),
+                    np.array([[1.1, 59600], [2.9, 41700], [0.9, 43600], [3.1, 62200]]),
+                    np.array([0, 1, 0, 1]),
+                    1,
+                ),
+                "the class shows in column 0, but raw distances are all column 1, in the "
+                "thousands; standardised, column 0 has its say",
+            ),
+            Example(
+                (
+                    np.array(
+                        [
+                            [0, 3000, 2],
+                            [2, 9000, 0],
+                            [0, 3000, 1],
+                            [0, 8000, 2],
+                            [4, 6000, 2],
+                            [3, 9000, 1],
+                            [4, 7000, 1],
+                            [4, 8000, 0],
+                        ],
+                        dtype=float,
+                    ),
+                    np.array([0, 0, 0, 0, 1, 1, 1, 1]),
+                    np.array(
+                        [
+                            [5, 4000, 4],
+                            [0, 6000, 0],
+                            [4, 4000, 4],
+                            [0, 1000, 4],
+                            [2, 1000, 0],
+                            [4, 7000, 4],
+                        ],
+                        dtype=float,
+                    ),
+                    np.array([1, 0, 1, 0, 0, 1]),
+                    3,
+                ),
+                "the test rows' last column spreads further than in training (0 to 4 "
+                "against 0 to 2): they are scaled with the training part's statistics all "
+                "the same",
+            ),
+            Example(
+                (
+                    np.array(
+                        [
+                            [2.9, 19000],
+                            [2.9, 19100],
+                            [2.2, 19500],
+                            [2.0, 31000],
+                            [2.1, 30000],
+                            [2.7, 30900],
+                        ]
+                    ),
+                    np.array([0, 0, 0, 1, 1, 1]),
+                    np.array([[0.9, 21000], [3.3, 29900], [0.7, 20200], [0.5, 30900]]),
+                    np.array([0, 1, 0, 1]),
+                    1,
+                ),
+                "here the big column carries the class and column 0 is noise: scaling "
+                "gives the noise a say, and hurts",
+            ),
+        ],
+        inputs=_knn_inputs,
+        mistakes=[
+            Mistake(
+                _scaled_first,
+                "The pair is in the wrong order: first the accuracy on the raw columns, "
+                "then the one after scaling.",
+            ),
+            Mistake(
+                _scaler_on_all_rows,
+                "The scaler saw the test rows too: fit it on X_train only, then transform "
+                "both parts with it (make_pipeline does this for you).",
+            ),
+            Mistake(
+                _test_scaled_on_its_own,
+                "The test rows were scaled with their own mean and standard deviation: use "
+                "those of X_train for both parts.",
+            ),
+            Mistake(
+                _five_neighbours,
+                "Use k neighbours, KNeighborsClassifier(n_neighbors=k), not the default 5.",
+            ),
+        ],
+    ),
+    Exercise(
+        id="03.ex5",
+        name="distance_choices",
+        points=3,
+        kind="questions",
+        questions=[
+            Question(
+                "b",
+                choices="abc",
+                hint="Section 5: square each column's difference between A and B and compare "
+                "the three terms.",
+            ),
+            Question("a", choices="ab", hint="Compute both raw distances from A, in full."),
+            Question(
+                "b",
+                choices="ab",
+                hint="Divide each difference by its column's standard deviation before squaring.",
+            ),
+            Question(
+                "c",
+                choices="abcd",
+                hint="Section 6: what lets one learning rate suit every weight, and which rows "
+                "may a scaler learn its statistics from?",
+            ),
+        ],
+    ),
+    Exercise(
+        id="03.ex6",
+        name="quiz",
+        points=4,
+        kind="questions",
+        questions=[
+            Question(
+                1.25,
+                decimals=2,
+                hint="Section 4's formula with the training part's minimum and maximum; a test "
+                "value is never clipped.",
+            ),
+            Question(
+                "c",
+                choices="abcd",
+                hint="Section 4: which rows may a scaler see in each fold of a cross-validation?",
+            ),
+            Question(25, hint="Section 8: VIF = 1 / (1 − R²)."),
+            Question(
+                "a",
+                choices="abcd",
+                hint="Section 8: what do the data pin down when two columns carry the same "
+                "information, and what happened to the test error?",
+            ),
+            Question(
+                "c",
+                choices="abcd",
+                hint="Section 5: which scaling is another one times a number plus a number, "
+                "the same for every column?",
+            ),
+            Question(
+                "b",
+                choices="abcd",
+                hint="Section 6: besides the spread, what does standardisation fix?",
+            ),
+            Question(84, hint="Count the doublings between the two incomes."),
+            Question(
+                "d",
+                choices="abcd",
+                hint="Section 9: why was the gap smaller on the breast-cancer table than on "
+                "the wines?",
+            ),
+            Question(
+                "b",
+                choices="abcd",
+                hint="Section 7: what does the raw fit's rank_ say, and why?",
             ),
         ],
     ),
