@@ -1,27 +1,37 @@
 """Lesson 08 (deep CNNs): exercises and expected results.
 
-Every exercise asks for an ``int`` (a count), so the judge accepts only ints equal to the
-expected count: a float 4.0 is not a count.
+The ids 08.ex1 and 08.ex2 (a convolution's parameters and multiply-adds, two
+transcriptions of section 3's formulas) were retired; the ids that remain keep their
+meaning.
 
-- ``08.ex1``: ``conv_params(in_channels, out_channels, kernel, bias)``. Graded with and
-  without bias, on 1 × 1 kernels, an even kernel, in and out channels that differ (so a
-  bias per input channel fails), a first layer on RGB images and layers the size of VGG's
-  and ResNet's.
-- ``08.ex2``: ``conv_macs(in_channels, out_channels, kernel, out_height, out_width)``.
-  Graded on non-square outputs, a 1 × 1 kernel, a single output pixel and large layers.
 - ``08.ex3``: ``count_model_params(layer_specs)`` for ``("conv", c_in, c_out, k)``,
-  ``("linear", n_in, n_out)``, ``("pool",)`` and ``("relu",)``. Graded on an empty list,
-  specs without parameters, one linear layer, one 1 × 1 convolution, small CNNs and an MLP.
-  The specs arrive as lists (the JSON round trip turns tuples into lists), as the exercise
-  says they may.
+  ``("linear", n_in, n_out)``, ``("pool",)`` and ``("relu",)``, as an ``int``. Graded on an
+  empty list, specs without parameters, one linear layer, one 1 × 1 convolution, small
+  CNNs and an MLP. The specs arrive as lists (the JSON round trip turns tuples into
+  lists), as the exercise says they may.
+- ``08.ex4``: ``deep_plain_model``, a model: a plain network (an ``nn.Sequential`` of
+  linear, batch-norm, ReLU and dropout layers only, at least 22 linear layers) trained on
+  the digits' fixed training part. The grader runs the exported graph on 300 noisy images
+  of the fixed test part (:func:`~labkit.exercises.custom_checks.noisy_digits`, as
+  06.ex3): at least 85 % must be right, and the model must hold at least 80 000 numbers
+  (the lesson's 20-layer networks of width 64 hold about 88 000), which a shallow
+  network of the usual size does not. Its structure (no skip connection) is checked by the
+  public check only: the exported graph does not say which additions are skips.
+- ``08.ex5``: ``fixes``, five judgements: which change removes the cause of a symptom met
+  in sections 7 to 11 (a learning rate too large, overfitting, a bad initialisation, a
+  residual network that trains as it should, degradation).
+- ``08.ex6``: the quiz.
 """
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
-from labkit.exercises import judges
-from labkit.exercises.declare import INT_HINT, Example, Exercise, Expect, Mistake
+from labkit.exercises import custom_checks, judges
+from labkit.exercises.declare import INT_HINT, Case, Example, Exercise, Expect, Mistake
+from labkit.exercises.questions import Question
 
 __all__ = ["EXERCISES", "EXPECTATIONS"]
 
@@ -31,100 +41,14 @@ def _draw(rng: np.random.Generator):
     return lambda low, high: int(rng.integers(low, high + 1))
 
 
-# ---------------------------------------------------------------- 08.ex1: conv_params
-def conv_params(in_channels, out_channels, kernel, bias=True):
-    """Weights of c_in × c_out kernels of kernel × kernel, plus one bias per output channel."""
-    return in_channels * out_channels * kernel * kernel + (out_channels if bias else 0)
-
-
-def _params_inputs(rng: np.random.Generator) -> list[tuple]:
-    """Seven (in_channels, out_channels, kernel, bias) sets."""
-    n = _draw(rng)
-
-    def different(low: int, high: int, other: int) -> int:
-        value = n(low, high)
-        return value + 1 if value == other else value
-
-    sets = []
-    c_in = n(1, 8)
-    sets.append((c_in, different(2, 16, c_in), 3, True))  # a small 3 × 3 layer
-    c_in = n(2, 8)
-    sets.append((c_in, different(2, 16, c_in), 3, False))  # no bias
-    c_in = n(16, 512)
-    sets.append((c_in, different(16, 512, c_in), 1, True))  # 1 × 1 with bias
-    sets.append((n(64, 1024), n(16, 256), 1, False))  # 1 × 1 without bias, as in ResNet-50
-    sets.append((3, n(16, 96), 2 * n(2, 5) + 1, True))  # a first layer on RGB images
-    sets.append((n(64, 512), n(64, 512), 3, True))  # a VGG-sized layer
-    sets.append((n(1, 4), n(5, 12), 2 * n(1, 3), True))  # an even kernel, more outputs
-    return sets
-
-
-def _params_without_bias(c_in, c_out, kernel, bias=True):
-    return c_in * c_out * kernel * kernel
-
-
-def _params_bias_per_input(c_in, c_out, kernel, bias=True):
-    return c_in * c_out * kernel * kernel + (c_in if bias else 0)
-
-
-def _params_bias_always(c_in, c_out, kernel, bias=True):
-    return c_in * c_out * kernel * kernel + c_out
-
-
-def _params_kernel_not_squared(c_in, c_out, kernel, bias=True):
-    return c_in * c_out * kernel + (c_out if bias else 0)
-
-
-def _params_as_float(c_in, c_out, kernel, bias=True):
-    return float(c_in * c_out * kernel**2 + (c_out if bias else 0))
-
-
-# ---------------------------------------------------------------- 08.ex2: conv_macs
-def conv_macs(in_channels, out_channels, kernel, out_height, out_width):
-    """c_in × kernel² multiply-adds for each of the c_out × height × width outputs."""
-    return in_channels * kernel * kernel * out_channels * out_height * out_width
-
-
-def _macs_inputs(rng: np.random.Generator) -> list[tuple]:
-    """Six (in_channels, out_channels, kernel, out_height, out_width) sets."""
-    n = _draw(rng)
-    return [
-        (n(1, 8), n(2, 16), 3, n(4, 32), n(4, 32)),  # small, usually not square
-        (n(2, 8), n(2, 8), 3, n(2, 9), n(10, 20)),  # certainly not square
-        (n(16, 256), n(16, 256), 1, n(7, 28), n(7, 28)),  # a 1 × 1 convolution
-        (n(1, 16), n(1, 16), 2 * n(1, 3) + 1, 1, 1),  # a single output pixel
-        (3, n(16, 96), 2 * n(2, 5) + 1, n(50, 112), n(50, 112)),  # a first layer
-        (n(64, 512), n(64, 512), 3, n(7, 56), n(7, 56)),  # a deep, large layer
-    ]
-
-
-def _macs_with_bias(c_in, c_out, kernel, height, width):
-    return (c_in * kernel * kernel + 1) * c_out * height * width
-
-
-def _macs_one_pixel(c_in, c_out, kernel, height, width):
-    return c_in * kernel * kernel * c_out
-
-
-def _macs_as_flops(c_in, c_out, kernel, height, width):
-    return 2 * c_in * kernel * kernel * c_out * height * width
-
-
-def _macs_as_params(c_in, c_out, kernel, height, width):
-    return c_in * c_out * kernel * kernel + c_out
-
-
-def _macs_as_float(c_in, c_out, kernel, height, width):
-    return c_in * kernel**2 * c_out * height * width / 1.0
-
-
 # ---------------------------------------------------------------- 08.ex3: count_model_params
 def count_model_params(layer_specs):
     """The parameters of every conv and linear layer (each with a bias); others have none."""
     total = 0
     for kind, *sizes in layer_specs:
         if kind == "conv":
-            total += conv_params(*sizes, True)
+            c_in, c_out, k = sizes
+            total += c_in * c_out * k * k + c_out
         elif kind == "linear":
             n_in, n_out = sizes
             total += n_in * n_out + n_out
@@ -165,76 +89,48 @@ def _model_only_convs(specs):
     return sum(s[1] * s[2] * s[3] ** 2 + s[2] for s in specs if s[0] == "conv")
 
 
+def _model_kernel_not_squared(specs):
+    convs = sum(s[1] * s[2] * (s[3] - s[3] ** 2) for s in specs if s[0] == "conv")
+    return count_model_params(specs) + convs
+
+
 def _model_as_float(specs):
     return float(count_model_params(specs))
 
 
 LENET = [("conv", 1, 6, 5), ("relu",), ("pool",), ("linear", 96, 10)]
 
+
+# ---------------------------------------------------------------- 08.ex4: deep_plain_model
+_PER_DIGIT = 30
+
+
+def _deep_cases(rng: np.random.Generator) -> list[Case]:
+    """300 noisy images of the digits' fixed test part (30 of each digit, none twice)."""
+    images, labels = custom_checks.noisy_digits(rng, _PER_DIGIT)
+    return [Case(args=(images,), expected=labels.tolist())]
+
+
+def _deep_and_accurate(got: object, labels: object) -> bool:
+    """True if the model's ``(outputs, numbers)`` are ≥ 85 % right with ≥ 80 000 numbers.
+
+    >>> labels = [1, 2, 3, 4, 5, 6, 7, 8, 9, 9]
+    >>> scores = np.eye(10)[[1, 2, 3, 4, 5, 6, 7, 8, 9, 0]]  # 9 of 10 right
+    >>> _deep_and_accurate((scores, 88010), labels), _deep_and_accurate((scores, 2410), labels)
+    (True, False)
+    """
+    try:
+        outputs, numbers = got  # type: ignore[misc]
+        outputs = np.asarray(outputs, dtype=float)
+        if numbers < custom_checks.MIN_DEEP_NUMBERS or outputs.shape != (len(labels), 10):  # type: ignore[arg-type,operator]
+            return False
+        right = np.argmax(outputs, axis=1) == np.asarray(labels)
+        return bool(np.isfinite(outputs).all() and right.mean() >= custom_checks.MIN_DEEP_ACCURACY)
+    except (TypeError, ValueError):
+        return False
+
+
 EXERCISES = [
-    Exercise(
-        id="08.ex1",
-        name="conv_params",
-        points=2,
-        reference=conv_params,
-        examples=[
-            Example((3, 64, 11, True), "AlexNet's first layer: 3 × 64 × 11 × 11 + 64"),
-            Example((1, 1, 3, True), "one 3 × 3 kernel and one bias"),
-            Example((1, 1, 3, False), "one 3 × 3 kernel, no bias"),
-            Example((64, 128, 3, True), "a VGG layer: 64 × 128 × 3 × 3 + 128"),
-            Example((256, 64, 1, False), "a 1 × 1 convolution without bias, as in ResNet-50"),
-            Example((2, 3, 5, True), "2 × 3 × 5 × 5 + 3: one bias per *output* channel"),
-        ],
-        inputs=_params_inputs,
-        mistakes=[
-            Mistake(_params_without_bias, "You forgot the biases: one per output channel."),
-            Mistake(
-                _params_bias_per_input,
-                "There is one bias per *output* channel, not per input channel.",
-            ),
-            Mistake(
-                _params_bias_always,
-                "With bias=False there is no bias term: count only the kernels.",
-            ),
-            Mistake(
-                _params_kernel_not_squared,
-                "A kernel of size k is k × k: square the kernel size once.",
-            ),
-            Mistake(_params_as_float, INT_HINT),
-        ],
-        judge=judges.same_integers,
-        expression="conv_params(args[0], args[1], args[2], bias=args[3])",
-    ),
-    Exercise(
-        id="08.ex2",
-        name="conv_macs",
-        points=2,
-        reference=conv_macs,
-        examples=[
-            Example((3, 64, 11, 55, 55), "AlexNet's first layer: 3 × 11² × 64 × 55 × 55"),
-            Example((1, 1, 3, 1, 1), "one 3 × 3 kernel, one output pixel: 9 multiply-adds"),
-            Example((1, 1, 3, 2, 3), "the same kernel at 2 × 3 output pixels"),
-            Example((2, 4, 1, 3, 3), "a 1 × 1 convolution: 2 inputs × 4 outputs × 9 pixels"),
-            Example((64, 64, 3, 56, 56), "a ResNet-18 layer: 64 × 3² × 64 × 56 × 56"),
-        ],
-        inputs=_macs_inputs,
-        mistakes=[
-            Mistake(_macs_with_bias, "The bias additions do not count as multiply-adds."),
-            Mistake(
-                _macs_one_pixel, "That is for one output pixel: multiply by out_height × out_width."
-            ),
-            Mistake(
-                _macs_as_flops,
-                "That counts FLOPs (a multiply and an add): count each multiply-add once.",
-            ),
-            Mistake(
-                _macs_as_params,
-                "That is the number of parameters; every kernel is used at every pixel.",
-            ),
-            Mistake(_macs_as_float, INT_HINT),
-        ],
-        judge=judges.same_integers,
-    ),
     Exercise(
         id="08.ex3",
         name="count_model_params",
@@ -261,13 +157,83 @@ EXERCISES = [
                 "Every conv and linear layer here has a bias: one per output.",
             ),
             Mistake(_model_only_convs),  # forgets the linear layers
+            Mistake(
+                _model_kernel_not_squared,
+                "A kernel of size k is k × k: a convolution has c_in × c_out × k² weights.",
+            ),
             Mistake(_model_as_float, INT_HINT),
         ],
         judge=judges.same_integers,
     ),
+    Exercise(
+        id="08.ex4",
+        name="deep_plain_model",
+        points=4,
+        kind="model",
+        cases=_deep_cases,
+        model_input=(_PER_DIGIT * 10, 64),
+        judge=_deep_and_accurate,
+        public_check=custom_checks.deep_plain_model,
+    ),
+    Exercise(
+        id="08.ex5",
+        name="fixes",
+        points=3,
+        kind="questions",
+        questions=[
+            Question(
+                "b",
+                choices="abcd",
+                hint="Section 9: the same initialisation trained well with Adam's small steps. "
+                "What made this run's steps too large?",
+            ),
+            Question(
+                "d",
+                choices="abcd",
+                hint="Which of the two losses goes the wrong way, and what does section 2 say "
+                "dropout is for?",
+            ),
+            Question(
+                "a",
+                choices="abcd",
+                hint="Section 7: what happens to the spread of the activations, layer after "
+                "layer, with these weights, and what keeps it constant?",
+            ),
+            Question(
+                "c",
+                choices="abcd",
+                hint="Section 11: what do deeper residual networks do to the training loss, "
+                "compared with shallower ones?",
+            ),
+            Question(
+                "b",
+                choices="abcd",
+                hint="Section 11: the initialisation and batch norm are already sound, and the "
+                "learning rate was tuned. What did ResNet add?",
+            ),
+        ],
+    ),
+    Exercise(
+        id="08.ex6",
+        name="quiz",
+        points=4,
+        kind="questions",
+        questions=[
+            Question(1.18, decimals=2, hint="c_in · k² · c_out · H · W; padding=1 keeps 16 × 16."),
+            Question(1296, hint="1/6 at each of 4 layers: (1/6)⁴."),
+            Question(0.088, decimals=3, hint="Variance 2/n; the deviation is its square root."),
+            Question(1.25, decimals=2, hint="Kept numbers are multiplied by 1 / (1 − p)."),
+            Question("b", choices="abcd", hint="Section 2: what does BN keep while training?"),
+            Question("c", choices="abcd", hint="Section 4: where are VGG-11's parameters?"),
+            Question("d", choices="abcd", hint="Section 7, arm (d): differentiate x + f(x)."),
+            Question("a", choices="abcd", hint="Section 4: what makes the first run slow?"),
+        ],
+    ),
 ]
 
-MOST_FREQUENT = "always the most frequent digit"
+
+MOST_FREQUENT = "always the most frequent digit of the test part (10 about balanced)"
+VANISHED = "the default init's vanishing gradient (first layer / last, about 4e-7)"
 
 EXPECTATIONS = [
     Expect(
@@ -278,30 +244,90 @@ EXPECTATIONS = [
         baseline_is="exact count (torchvision resnet18, 11 689 512)",
     ),
     Expect(
-        "residual_test_accuracy", smoke=0.30, default=0.90, baseline=0.10, baseline_is=MOST_FREQUENT
-    ),
-    # The 20-layer plain net does not learn in the same budget: that is the point.
-    Expect(
-        "plain_test_accuracy",
-        smoke=0.20,
-        default=0.20,
-        baseline=0.10,
-        baseline_is=MOST_FREQUENT,
+        "batchnorm_max_abs_difference",
+        smoke=1e-5,
+        default=1e-5,
+        baseline=1.0,
+        baseline_is="a normalisation computed differently: differences as large as the outputs",
         higher_is_better=False,
     ),
     Expect(
-        "plain_grad_ratio",
+        "basic_block_max_abs_difference",
+        smoke=1e-5,
+        default=1e-5,
+        baseline=1.0,
+        baseline_is="a block built differently: differences as large as its outputs",
+        higher_is_better=False,
+    ),
+    Expect(
+        "default_spread_ratio",
         smoke=1e-4,
         default=1e-4,
         baseline=1.0,
-        baseline_is="no vanishing: first-layer gradient as large as the last",
+        baseline_is="the last hidden layer varying across inputs as much as the first",
         higher_is_better=False,
     ),
     Expect(
-        "residual_grad_ratio",
-        smoke=0.05,
-        default=0.05,
-        baseline=1e-4,
-        baseline_is="the plain net's vanishing gradient (about 5e-7)",
+        "default_grad_ratio",
+        smoke=1e-4,
+        default=1e-4,
+        baseline=1.0,
+        baseline_is="no vanishing: the first layer's gradient as large as the last one's",
+        higher_is_better=False,
+    ),
+    Expect("he_grad_ratio", smoke=0.1, default=0.1, baseline=1e-4, baseline_is=VANISHED),
+    Expect("residual_grad_ratio", smoke=0.05, default=0.05, baseline=1e-4, baseline_is=VANISHED),
+    # The arms: the same 20-layer network, data, epochs and optimizer; only the cause varies.
+    Expect(
+        "he_plain_test_accuracy", smoke=None, default=0.85, baseline=0.10, baseline_is=MOST_FREQUENT
+    ),
+    Expect(
+        "he_minus_default_gain",
+        smoke=0.10,
+        default=0.60,
+        baseline=0.0,
+        baseline_is="no gain: He initialisation no better than PyTorch's default",
+    ),
+    Expect(
+        "batchnorm_test_accuracy",
+        smoke=None,
+        default=0.75,
+        baseline=0.10,
+        baseline_is=MOST_FREQUENT,
+    ),
+    Expect(
+        "residual_test_accuracy", smoke=0.30, default=0.92, baseline=0.10, baseline_is=MOST_FREQUENT
+    ),
+    Expect(
+        "exploding_stop_step",
+        smoke=20,
+        default=20,
+        baseline=math.inf,
+        baseline_is="no guard: the run goes on with NaN weights to its last step",
+        higher_is_better=False,
+    ),
+    # Degradation (He init + batch norm, 8 against 16 hidden layers, 3 seeds): the deeper plain
+    # net ends with a higher training loss at every seed; residual nets do not degrade.
+    Expect(
+        "plain_degradation_gap_min",
+        smoke=None,
+        default=0.03,
+        baseline=0.0,
+        baseline_is="no degradation: the deeper plain net trains as well as the shallower",
+    ),
+    Expect(
+        "plain_degradation_gap_mean",
+        smoke=None,
+        default=0.08,
+        baseline=0.0,
+        baseline_is="no degradation: the deeper plain net trains as well as the shallower",
+    ),
+    Expect(
+        "residual_depth_gap_mean",
+        smoke=None,
+        default=0.02,
+        baseline=0.08,
+        baseline_is="the plain nets' degradation (their mean gap must reach 0.08)",
+        higher_is_better=False,
     ),
 ]
