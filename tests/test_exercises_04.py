@@ -4,8 +4,10 @@ import numpy as np
 from graded_support import SECRET, STUDENTS
 
 from labkit.lessons import exercises_for
+from labkit.lessons.lesson_04 import _fold_accuracies, _ties_are_exact
 
-HINGE, KERNEL, VIOLATIONS = exercises_for("04")
+# Then the judgement and the quiz.
+HINGE, KERNEL, VIOLATIONS, GRID = exercises_for("04")[:4]
 
 
 def _margins(X, y, w, b):
@@ -44,3 +46,19 @@ def test_violation_cases_put_samples_exactly_on_the_edge():
         assert any(np.any(v == 0) for v in values)  # on the boundary: a violation
         floats = values[2:]  # away from the edge, where rounding could decide the answer
         assert all(np.all(np.abs(v - 1) > 1e-6) for v in floats)
+
+
+def test_grid_cases_tie_exactly_and_hold_a_tie_lists_and_three_classes():
+    for student in STUDENTS:
+        cases = GRID.make_cases(SECRET, student)
+        ties = 0
+        for case in cases:
+            X, y, Cs, gammas = case.args
+            scores = _fold_accuracies(X, y, Cs, gammas)
+            assert _ties_are_exact(scores)  # any way of averaging finds the same best pair
+            means = scores.mean(axis=2)
+            ties += int(np.sum(means == means.max()) > 1)
+            assert min(np.unique(y, return_counts=True)[1]) >= 5  # 5 points of each class
+        assert ties >= 1  # the first pair of a tie must win
+        assert any(isinstance(case.args[0], list) for case in cases)
+        assert any(len(np.unique(case.args[1])) == 3 for case in cases)

@@ -12,6 +12,19 @@
   edge of the street (not violations) and on the boundary (a violation), a case where the
   sign of b changes the count, floats, lists, no violation, every sample on the wrong side
   and a single sample.
+- ``04.ex4``: ``choose_c_and_gamma(X, y, Cs, gammas)``, an experiment: the (C, gamma) of
+  ``SVC(kernel="rbf")`` with the highest mean accuracy over unshuffled
+  ``StratifiedKFold(5)``, ties to the first with C outer and gamma inner. Graded on noisy
+  moons (where the training accuracy prefers another pair), rings as lists, two far-apart
+  clusters where several pairs tie at 1.0, labels 3 and 7 sorted by class (where a plain
+  KFold picks another pair), three classes and a single C. Every input is redrawn until
+  the pairs tied with the best have exactly the same five fold accuracies, so that any way
+  of averaging them finds the same ties.
+- ``04.ex5``: ``svm_moves``, a judgement: which way to move C and gamma for described
+  training and validation scores and boundary pictures (islands, an almost straight
+  boundary, one outlier that tilts a linear SVM) and what to do first when the columns have
+  very different scales.
+- ``04.ex6``: the quiz.
 """
 
 from __future__ import annotations
@@ -20,6 +33,7 @@ import numpy as np
 
 from labkit.exercises import judges
 from labkit.exercises.declare import Example, Exercise, Expect, Mistake
+from labkit.exercises.questions import Question
 
 __all__ = ["EXERCISES", "EXPECTATIONS"]
 
@@ -229,6 +243,179 @@ def _violations_minus_b(X, y, w, b):
     return int(np.sum(_margins(X, y, w, -b) < 1))  # w . x - b
 
 
+# ---------------------------------------------------------------- 04.ex4: choose_c_and_gamma
+def _fold_accuracies(X, y, Cs, gammas, folds: str = "stratified") -> np.ndarray:
+    """Accuracy of SVC(kernel="rbf", C=C, gamma=gamma) on each of 5 held-out folds, as an
+    array (len(Cs), len(gammas), 5). ``folds``: the exercise's unshuffled StratifiedKFold(5),
+    or a usual slip (plain KFold, shuffled folds)."""
+    from sklearn.model_selection import KFold
+    from sklearn.model_selection import StratifiedKFold as SklearnStratifiedKFold
+    from sklearn.svm import SVC
+
+    from labkit.splits import StratifiedKFold
+
+    X, y = np.asarray(X, dtype=float), np.asarray(y)
+    splitter = {
+        "stratified": SklearnStratifiedKFold(n_splits=5),
+        "plain": KFold(n_splits=5),
+        "shuffled": StratifiedKFold(n_splits=5, shuffle=True, random_state=0),  # as section 6
+    }[folds]
+    splits = list(splitter.split(X, y))
+    scores = np.zeros((len(Cs), len(gammas), len(splits)))
+    for i, C in enumerate(Cs):
+        for j, gamma in enumerate(gammas):
+            for k, (fit, held) in enumerate(splits):
+                model = SVC(kernel="rbf", C=float(C), gamma=float(gamma)).fit(X[fit], y[fit])
+                scores[i, j, k] = model.score(X[held], y[held])
+    return scores
+
+
+def _first_best(means: np.ndarray, Cs, gammas, last=False) -> tuple:
+    """The (C, gamma) of the highest mean; ties (within 1e-9) to the first in the order
+    C outer, gamma inner (or, a usual slip, to the last)."""
+    order = [(i, j) for i in range(len(Cs)) for j in range(len(gammas))]
+    tied = [(i, j) for i, j in order if means[i, j] >= means.max() - 1e-9]
+    i, j = tied[-1] if last else tied[0]
+    return float(Cs[i]), float(gammas[j])
+
+
+def choose_c_and_gamma(X, y, Cs, gammas):
+    """The (C, gamma) with the highest mean 5-fold accuracy; ties to the first, C outer."""
+    return _first_best(_fold_accuracies(X, y, Cs, gammas).mean(axis=2), Cs, gammas)
+
+
+def _ties_are_exact(scores: np.ndarray) -> bool:
+    """True if every setting within 1e-6 of the best mean has exactly the best setting's fold
+    accuracies: then any way of averaging five numbers finds the same ties."""
+    means = scores.mean(axis=2)
+    best = scores.reshape(-1, scores.shape[2])[int(np.argmax(means))]
+    near = scores[means >= means.max() - 1e-6]
+    return bool(np.all(near == best))
+
+
+def _choice_by_training_accuracy(X, y, Cs, gammas):
+    from sklearn.svm import SVC
+
+    X, y = np.asarray(X, dtype=float), np.asarray(y)
+    means = np.array(
+        [[SVC(kernel="rbf", C=C, gamma=g).fit(X, y).score(X, y) for g in gammas] for C in Cs]
+    )
+    return _first_best(means, Cs, gammas)
+
+
+def _choice_last_tie(X, y, Cs, gammas):
+    return _first_best(_fold_accuracies(X, y, Cs, gammas).mean(axis=2), Cs, gammas, last=True)
+
+
+def _choice_plain_kfold(X, y, Cs, gammas):
+    return _first_best(_fold_accuracies(X, y, Cs, gammas, "plain").mean(axis=2), Cs, gammas)
+
+
+def _choice_shuffled_folds(X, y, Cs, gammas):
+    return _first_best(_fold_accuracies(X, y, Cs, gammas, "shuffled").mean(axis=2), Cs, gammas)
+
+
+def _choice_swapped(X, y, Cs, gammas):
+    C, gamma = choose_c_and_gamma(X, y, Cs, gammas)
+    return gamma, C
+
+
+def _grid_inputs(rng: np.random.Generator) -> list[tuple]:
+    """Six (X, y, Cs, gammas) inputs; each is redrawn until its ties are exact (see
+    ``_ties_are_exact``) and, where it tests a slip, until that slip picks another pair."""
+    from sklearn.datasets import make_blobs, make_circles, make_moons
+
+    def seed() -> int:
+        return int(rng.integers(2**31))
+
+    def draw(make, Cs, gammas, slips=()) -> tuple:
+        for _ in range(50):
+            X, y = make()
+            scores = _fold_accuracies(X, y, Cs, gammas)
+            if not _ties_are_exact(scores):
+                continue
+            right = _first_best(scores.mean(axis=2), Cs, gammas)
+            if all(slip(X, y, Cs, gammas) != right for slip in slips):
+                return X, y, Cs, gammas
+        raise RuntimeError("no input clear of ties")  # never seen
+
+    def moons(n, noise):
+        X, y = make_moons(n, noise=noise, random_state=seed())
+        return np.round(X, 2), y
+
+    def swapped(X, y, Cs, gammas):  # C and gamma differ: a swapped answer shows
+        return _choice_swapped(X, y, Cs, gammas)
+
+    inputs = []
+    # Noisy moons: the training accuracy prefers the largest C and gamma, CV does not.
+    n = int(rng.integers(50, 80))
+    inputs.append(
+        draw(
+            lambda: moons(n, 0.35),
+            [0.1, 1.0, 10.0, 100.0],
+            [0.1, 1.0, 10.0],
+            slips=(_choice_by_training_accuracy, swapped),
+        )
+    )
+    # Rings, as lists.
+    n = int(rng.integers(50, 80))
+
+    def rings():
+        X, y = make_circles(n, noise=0.1, factor=0.5, random_state=seed())
+        return np.round(X, 2).tolist(), y.tolist()
+
+    inputs.append(
+        draw(rings, [0.1, 1.0, 10.0], [0.01, 0.1, 1.0, 10.0], slips=(_choice_shuffled_folds,))
+    )
+    # Two clusters far apart: several settings score 1.0 on every fold, and the first wins.
+    n = int(rng.integers(30, 50))
+
+    def clusters():
+        X, y = make_blobs(n, centers=[[-2, 0], [2, 0]], cluster_std=0.7, random_state=seed())
+        return np.round(X, 2), y
+
+    inputs.append(
+        draw(
+            clusters,
+            [0.01, 1.0, 100.0],
+            [0.01, 1.0, 100.0],
+            slips=(_choice_last_tie,),
+        )
+    )
+    # Labels 3 and 7, sorted: plain KFold puts one class in most folds; shuffled folds differ.
+    n = int(rng.integers(50, 80))
+
+    def sorted_labels():
+        X, y = moons(n, 0.3)
+        order = np.argsort(y, kind="stable")
+        return X[order], np.where(y[order] == 1, 7, 3)
+
+    inputs.append(
+        draw(
+            sorted_labels,
+            [0.3, 3.0, 30.0],
+            [0.3, 3.0, 30.0],
+            slips=(_choice_plain_kfold,),
+        )
+    )
+    # Three classes.
+    n = int(rng.integers(45, 75))
+
+    def three():
+        X, y = make_blobs(n, centers=3, cluster_std=2.0, center_box=(-5, 5), random_state=seed())
+        return np.round(X, 2), y
+
+    inputs.append(draw(three, [0.1, 1.0, 10.0], [0.05, 0.5, 5.0]))
+    # A single C and five gammas.
+    gammas = sorted(float(f"{g:.2g}") for g in 10 ** rng.uniform(-2, 2, size=5))
+    n = int(rng.integers(50, 80))
+    inputs.append(draw(lambda: moons(n, 0.25), [1.0], gammas))
+    return inputs
+
+
+_BAND_X = np.arange(12.0).reshape(-1, 1)  # 12 points on a line: class 1 in the middle
+_BAND_Y = np.array([0, 0, 0, 1, 1, 1, 1, 1, 1, 0, 0, 0])
+_CLUSTERS_X = np.array([0.0, 1, 2, 3, 4, 10, 11, 12, 13, 14]).reshape(-1, 1)  # far apart
 _X3 = np.array([[1.0, 2.0, 0.0], [0.0, -1.0, 1.0], [2.0, 2.0, 2.0]])
 
 EXERCISES = [
@@ -368,6 +555,144 @@ EXERCISES = [
             Mistake(_violations_minus_b),  # w . x - b
         ],
         judge=judges.same_integers,
+    ),
+    Exercise(
+        id="04.ex4",
+        name="choose_c_and_gamma",
+        points=3,
+        reference=choose_c_and_gamma,
+        examples=[
+            Example(
+                (_BAND_X, _BAND_Y, [1.0, 100.0], [0.1, 1.0, 10.0]),
+                "mean fold accuracies 0.9, 0.7, 0.533 at C = 1 and 0.833, 0.7, 0.533 at C = 100",
+            ),
+            Example(
+                (_CLUSTERS_X, np.repeat([0, 1], 5), [1.0, 100.0], [0.01, 1.0, 100.0]),
+                "two clusters far apart: all six pairs score 1.0 on every fold, and the first wins",
+            ),
+            Example(
+                (_BAND_X, _BAND_Y, [1.0, 100.0], [0.01, 1.0, 100.0]),
+                "mean fold accuracies 0.533, 0.7, 0.633 at C = 1 and 0.833, 0.7, 0.633 at C = 100",
+            ),
+            Example(
+                (_BAND_X, np.array([0, 0, 1, 0, 0, 0, 0, 1, 1, 1, 1, 1]), [1.0, 100.0], [0.01]),
+                "mean fold accuracies 0.833 at C = 1 and 0.767 at C = 100",
+            ),
+        ],
+        inputs=_grid_inputs,
+        mistakes=[
+            Mistake(
+                _choice_shuffled_folds,
+                "Your folds are shuffled. Use StratifiedKFold(n_splits=5) without shuffling, "
+                "so that everyone gets the same folds (section 6 shuffled its folds; this "
+                "exercise does not).",
+            ),
+            Mistake(
+                _choice_plain_kfold,
+                "Your folds do not keep the share of each class (a plain KFold?). Use "
+                "StratifiedKFold(n_splits=5), which cross_val_score(model, X, y, cv=5) also "
+                "uses for a classifier.",
+            ),
+            Mistake(
+                _choice_by_training_accuracy,
+                "That pair scores best on the very points it was trained on. Score each pair "
+                "on held-out folds: train on four folds, score on the fifth, and average the "
+                "five accuracies.",
+            ),
+            Mistake(
+                _choice_last_tie,
+                "Several pairs tie for the best mean, and the first of them must win (C outer, "
+                "gamma inner): replace a kept pair only by a strictly better one (>, not >=).",
+            ),
+            Mistake(_choice_swapped, "The pair is (C, gamma), in that order: C first."),
+        ],
+    ),
+    Exercise(
+        id="04.ex5",
+        name="svm_moves",
+        points=3,
+        kind="questions",
+        questions=[
+            Question(
+                "c",
+                choices="abcd",
+                hint="Section 5: which knob sets the reach of each support vector's bump, and "
+                "what do islands say about it?",
+            ),
+            Question(
+                "b",
+                choices="abcd",
+                hint="Section 5's underfitting pictures: both scores low, a nearly straight "
+                "boundary. Does a small gap mean nothing can improve?",
+            ),
+            Question(
+                "a",
+                choices="abcd",
+                hint="Section 3's troublemaker: what did C = 1000 do to the street, and what did "
+                "C = 1 do?",
+            ),
+            Question(
+                "d",
+                choices="abcd",
+                hint="Section 7: why scale, and where may the scaler's means and standard "
+                "deviations come from (lesson 03)?",
+            ),
+        ],
+    ),
+    Exercise(
+        id="04.ex6",
+        name="quiz",
+        points=4,
+        kind="questions",
+        questions=[
+            Question(0.4, decimals=2, hint="The margin is 2 / ‖w‖, with ‖w‖ = √(w₁² + w₂²)."),
+            Question(
+                1.7,
+                decimals=1,
+                hint="Each point pays max(0, 1 − y·f); a point at or beyond 1 pays nothing.",
+            ),
+            Question(
+                "c",
+                choices="abcd",
+                hint="Section 3's three panels: how wide was the street at C = 0.05, and which "
+                "points are support vectors?",
+            ),
+            Question(
+                "a",
+                choices="abcd",
+                hint="Section 4: which training points appear in the sum that makes the score?",
+            ),
+            Question(
+                0.61,
+                decimals=2,
+                hint="‖x − x′‖² is the sum of the squared differences of the coordinates; then "
+                "exp(−γ · that).",
+            ),
+            Question(
+                "b",
+                choices="abcd",
+                hint="Section 4's middle picture, the points against x₁ and r²: where does each "
+                "ring lie?",
+            ),
+            Question(
+                "b",
+                choices="abcd",
+                hint="Section 6's reading of the map: what do a tiny C and a short reach do to "
+                "each vote?",
+            ),
+            Question(
+                "a",
+                choices="abcd",
+                hint="Section 7's table of ranges: which column's differences run into the "
+                "hundreds?",
+            ),
+            Question(
+                "b",
+                choices="abcd",
+                hint="Sections 6 and 7: compare the linear and the RBF SVM's test accuracies on "
+                "each dataset.",
+            ),
+        ],
     ),
 ]
 

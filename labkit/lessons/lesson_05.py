@@ -15,6 +15,18 @@
   Graded for 1 to 6 players: random payouts with v(∅) ≠ 0, a dummy player, two symmetric
   players and an additive game. The reference averages over every order of joining, not
   the subset formula the task gives.
+- ``05.ex4``: ``permutation_drop(X_train, y_train, X_test, y_test, column, seed)``, an
+  experiment: the test accuracy of ``DecisionTreeClassifier(max_depth=3, random_state=0)``
+  minus its accuracy once ``X_test[:, column]`` is shuffled with
+  ``np.random.default_rng(seed).permutation``. Graded on the deciding column (where every
+  usual slip gives another number), the weaker second column as lists, a noise column
+  (often a drop of exactly 0), one of two near-identical columns, three classes labelled
+  1 to 3, and a small test part of integer measurements.
+- ``05.ex5``: ``tree_remedies``, a judgement: the remedy for an overfitting tree, whether
+  fewer trees help a forest, the learning rate and early stopping of a boosting model whose
+  validation loss climbs, and what permutation importance says about two nearly identical
+  columns.
+- ``05.ex6``: the quiz.
 """
 
 from __future__ import annotations
@@ -26,6 +38,7 @@ from fractions import Fraction
 import numpy as np
 
 from labkit.exercises.declare import BENIGN, Example, Exercise, Expect, Mistake
+from labkit.exercises.questions import Question
 
 __all__ = ["EXERCISES", "EXPECTATIONS"]
 
@@ -275,6 +288,127 @@ def _marginal_to_nobody(values):
     return [float(values[1 << i] - values[0]) for i in range(n)]  # only v({i}) - v({})
 
 
+# ---------------------------------------------------------------- 05.ex4: permutation_drop
+def _tree_accuracies(X_train, y_train, X_test, y_test, column, seed, how="column"):
+    """(accuracy on the test part, accuracy with ``column`` shuffled) of a depth-3 tree;
+    ``how`` makes the usual slips (training data, whole rows shuffled, the legacy generator)."""
+    from sklearn.tree import DecisionTreeClassifier
+
+    X_train, X_test = np.asarray(X_train, dtype=float), np.asarray(X_test, dtype=float)
+    y_train, y_test = np.asarray(y_train), np.asarray(y_test)
+    tree = DecisionTreeClassifier(max_depth=3, random_state=0).fit(X_train, y_train)
+    if how == "training":  # scored on the data it was fitted on
+        X_test, y_test = X_train, y_train
+    shuffled = X_test.copy()
+    if how == "rows":
+        shuffled = np.random.default_rng(seed).permutation(X_test)  # every column moves
+    elif how == "legacy":
+        shuffled[:, column] = np.random.RandomState(seed).permutation(X_test[:, column])
+    else:
+        shuffled[:, column] = np.random.default_rng(seed).permutation(X_test[:, column])
+    return float(tree.score(X_test, y_test)), float(tree.score(shuffled, y_test))
+
+
+def permutation_drop(X_train, y_train, X_test, y_test, column, seed):
+    """Test accuracy of a depth-3 tree minus its accuracy once ``column`` is shuffled."""
+    before, after = _tree_accuracies(X_train, y_train, X_test, y_test, column, seed)
+    return before - after
+
+
+def _drop_reversed(X_train, y_train, X_test, y_test, column, seed):
+    before, after = _tree_accuracies(X_train, y_train, X_test, y_test, column, seed)
+    return after - before
+
+
+def _drop_on_training_data(X_train, y_train, X_test, y_test, column, seed):
+    args = (X_train, y_train, X_test, y_test, column, seed)
+    before, after = _tree_accuracies(*args, how="training")
+    return before - after
+
+
+def _drop_rows_shuffled(X_train, y_train, X_test, y_test, column, seed):
+    before, after = _tree_accuracies(X_train, y_train, X_test, y_test, column, seed, how="rows")
+    return before - after
+
+
+def _drop_legacy_generator(X_train, y_train, X_test, y_test, column, seed):
+    args = (X_train, y_train, X_test, y_test, column, seed)
+    before, after = _tree_accuracies(*args, how="legacy")
+    return before - after
+
+
+def _drop_after_shuffling_in_place(X_train, y_train, X_test, y_test, column, seed):
+    return 0.0  # X_test shuffled in place before the original was scored: both the same
+
+
+_DROP_SLIPS = (
+    _drop_reversed,
+    _drop_on_training_data,
+    _drop_rows_shuffled,
+    _drop_legacy_generator,
+    _drop_after_shuffling_in_place,
+)
+
+
+def _patients(rng: np.random.Generator, n: int, d: int, classes: int = 2) -> tuple:
+    """``n`` rows of ``d`` measurements rounded to 2 decimals; the class depends on columns
+    0 and 1 (column 1 a little less), with some label noise; the others are noise."""
+    X = np.round(rng.normal(0, 1, size=(n, d)), 2)
+    score = X[:, 0] + 0.6 * X[:, 1] + rng.normal(0, 0.4, size=n)
+    edges = np.quantile(score, np.linspace(0, 1, classes + 1)[1:-1])
+    return X, np.searchsorted(edges, score)
+
+
+def _drop_inputs(rng: np.random.Generator) -> list[tuple]:
+    """Six (X_train, y_train, X_test, y_test, column, seed) inputs."""
+
+    def split(X, y, n_test):
+        order = rng.permutation(len(y))
+        test, train = order[:n_test], order[n_test:]
+        return X[train], y[train], X[test], y[test]
+
+    def seed() -> int:
+        return int(rng.integers(0, 10_000))
+
+    inputs = []
+    # The column that decides the class: a clear drop, which every usual slip gets wrong.
+    while True:
+        d = int(rng.integers(3, 6))
+        X, y = _patients(rng, int(rng.integers(120, 200)), d)
+        case = (*split(X, y, int(rng.integers(40, 80))), 0, seed())
+        right = permutation_drop(*case)
+        if right > 0.05 and all(abs(slip(*case) - right) > 1e-9 for slip in _DROP_SLIPS):
+            inputs.append(case)
+            break
+    # The same kind of data as lists, the second column (it matters less).
+    X, y = _patients(rng, int(rng.integers(100, 160)), 3)
+    X_train, y_train, X_test, y_test = split(X, y, int(rng.integers(40, 60)))
+    inputs.append((X_train.tolist(), y_train.tolist(), X_test.tolist(), y_test.tolist(), 1, seed()))
+    # A column of noise the tree may never ask about: often a drop of exactly 0.
+    X, y = _patients(rng, int(rng.integers(120, 200)), 4)
+    inputs.append((*split(X, y, int(rng.integers(40, 80))), int(rng.integers(2, 4)), seed()))
+    # Twins: column 2 is column 0 plus a little noise; shuffling one of them costs little.
+    X, y = _patients(rng, int(rng.integers(120, 200)), 3)
+    X[:, 2] = np.round(X[:, 0] + rng.normal(0, 0.05, size=len(y)), 2)
+    inputs.append((*split(X, y, int(rng.integers(40, 80))), int(rng.choice([0, 2])), seed()))
+    # Three classes, labels 1, 2 and 3.
+    X, y = _patients(rng, int(rng.integers(150, 250)), 4, classes=3)
+    inputs.append((*split(X, y + 1, int(rng.integers(50, 90))), 0, seed()))
+    # A small test part of integer measurements; the last column.
+    X = rng.integers(0, 10, size=(int(rng.integers(60, 100)), 3))
+    y = (X[:, 2] + rng.integers(-2, 3, size=len(X)) > 4).astype(int)
+    inputs.append((*split(X, y, int(rng.integers(12, 25))), 2, seed()))
+    return inputs
+
+
+# Column 0 decides the class (at 5); the tree never asks about column 1.
+_TRAIN_X = np.array([[1.0, 5], [2, 3], [3, 8], [4, 1], [6, 7], [7, 2], [8, 9], [9, 4]])
+_TRAIN_Y = np.array([0, 0, 0, 0, 1, 1, 1, 1])
+_TEST_X = np.array([[1.5, 2], [2.5, 9], [3.5, 4], [6.5, 6], [7.5, 3], [8.5, 8]])
+_TEST_Y = np.array([0, 0, 0, 1, 1, 1])
+_TOY = (_TRAIN_X, _TRAIN_Y, _TEST_X, _TEST_Y)
+
+
 EXERCISES = [
     Exercise(
         id="05.ex1",
@@ -393,6 +527,148 @@ EXERCISES = [
             Mistake(
                 _marginal_to_nobody,
                 "Shapley values always add up to v(all players) - v(nobody): here they do not.",
+            ),
+        ],
+    ),
+    Exercise(
+        id="05.ex4",
+        name="permutation_drop",
+        points=3,
+        reference=permutation_drop,
+        examples=[
+            Example(
+                (*_TOY, 0, 0),
+                "column 0 shuffled to [6.5, 3.5, 8.5, 7.5, 1.5, 2.5]: accuracy 1.0 before, "
+                "1/3 after",
+            ),
+            Example((*_TOY, 1, 0), "the tree never asks about column 1: no drop"),
+            Example(
+                (*_TOY, 0, 1),
+                "another shuffle, [7.5, 1.5, 3.5, 2.5, 8.5, 6.5]: accuracy 1.0 before, 2/3 after",
+            ),
+            Example(
+                (_TRAIN_X.tolist(), _TRAIN_Y.tolist(), _TEST_X.tolist(), _TEST_Y.tolist(), 0, 4),
+                "as lists; this shuffle, [2.5, 3.5, 1.5, 8.5, 7.5, 6.5], keeps every patient on "
+                "the same side of 5: no drop",
+            ),
+        ],
+        inputs=_drop_inputs,
+        mistakes=[
+            Mistake(
+                _drop_reversed,
+                "That is the accuracy after the shuffle minus before: the drop is the accuracy "
+                "before minus after (positive when the column matters).",
+            ),
+            Mistake(
+                _drop_on_training_data,
+                "You measured on the training part. Fit on X_train, but score and shuffle on "
+                "X_test, the held-out part, as section 7 does.",
+            ),
+            Mistake(
+                _drop_rows_shuffled,
+                "You shuffled whole rows, so every column moved away from its label. Shuffle "
+                "only X_test[:, column], on a copy of X_test.",
+            ),
+            Mistake(
+                _drop_legacy_generator,
+                "Your shuffle is not the task's. Draw it with "
+                "np.random.default_rng(seed).permutation(X_test[:, column]) (np.random.seed "
+                "and np.random.permutation draw other numbers).",
+            ),
+            Mistake(
+                _drop_after_shuffling_in_place,
+                "Your drop is 0: did you shuffle X_test itself before scoring the original? "
+                "Shuffle a copy (X_test.copy()) and score both.",
+            ),
+        ],
+    ),
+    Exercise(
+        id="05.ex5",
+        name="tree_remedies",
+        points=3,
+        kind="questions",
+        questions=[
+            Question(
+                "b",
+                choices="abcd",
+                hint="Section 3: which knobs stop a tree from memorising, and on which curve do "
+                "you set them?",
+            ),
+            Question(
+                "c",
+                choices="abcd",
+                hint="Section 4: what does adding trees do to a forest's validation accuracy, and "
+                "is a gap a verdict?",
+            ),
+            Question(
+                "d",
+                choices="abcd",
+                hint="Section 5: where is the validation loss lowest, what does the learning rate "
+                "change, and what does accuracy hide?",
+            ),
+            Question(
+                "a",
+                choices="abcd",
+                hint="Section 7, 'The correlated pair': what does the model still have when one "
+                "twin is shuffled?",
+            ),
+        ],
+    ),
+    Exercise(
+        id="05.ex6",
+        name="quiz",
+        points=4,
+        kind="questions",
+        questions=[
+            Question(
+                0.48,
+                decimals=2,
+                hint="G = 1 − Σ p_k², with p_k the share of each class in the box.",
+            ),
+            Question(
+                3,
+                hint="One standard error is the standard deviation divided by √(number of folds); "
+                "take the simplest depth within it of the best.",
+            ),
+            Question(
+                "b",
+                choices="abcd",
+                hint="Section 8: does a threshold question care about the scale of its column?",
+            ),
+            Question(
+                "a",
+                choices="abcd",
+                hint="Section 4: a bootstrap sample draws as many patients as there are, with "
+                "replacement.",
+            ),
+            Question(
+                "c",
+                choices="abcd",
+                hint="Section 4: what does averaging do to mistakes that differ from tree to tree?",
+            ),
+            Question(
+                "b",
+                choices="abcd",
+                hint="Section 5's 'Reading the curves': what does accuracy count, and what does "
+                "the loss also see?",
+            ),
+            Question(
+                -0.63,
+                decimals=2,
+                hint="The starting probability p of benign is the training share of benign; a "
+                "malignant patient has y = 0.",
+            ),
+            Question(
+                "d",
+                choices="abcd",
+                hint="Section 7, 'The noise column': how many thresholds can a two-valued column "
+                "offer, and on which data is impurity importance counted?",
+            ),
+            Question(
+                0.12,
+                decimals=2,
+                hint="Efficiency: the Shapley values add up to the prediction minus the "
+                "background average.",
             ),
         ],
     ),

@@ -11,9 +11,9 @@
   digit, none twice) that the kernel never sees, each with its ink scaled by 0.9-1.1 and
   noise added (:func:`~labkit.exercises.custom_checks.noisy_digits`). At least 90 % must be
   right, with at most 3 000 numbers held (parameters, buffers and constants, all counted).
-  The images come from the 1 797 bundled digits, some of which the learner trained on: this
-  checks that a working small network was trained (one scores about 95 % on unseen noisy
-  images), and the noise makes every graded input new.
+  The images come from the digits' fixed test part (``load("digits", split="test")``); the
+  exercise tells the learner to train on the fixed training part only, and the noise makes
+  every graded input new besides.
 - ``06.ex4``: ``network_choices``, a judgement: the output layer and loss for three classes,
   a linear stack that does no better than logistic regression, a deep sigmoid network stuck
   at ln 10, and which model to try first on a small table.
