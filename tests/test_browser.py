@@ -180,7 +180,8 @@ def _run_all(page, lab: dict, lesson: Path) -> None:
     page.wait_for_function(KERNEL_READY, timeout=120_000)
     # Not awaited: the command's promise ends only when every cell has run.
     page.evaluate("() => { window.jupyterapp.commands.execute('notebook:run-all-cells'); }")
-    page.wait_for_function(ALL_CELLS_RAN, timeout=300_000, polling=500)
+    # Generous: a browser drawing progress bars on a machine shared with other tests is slow.
+    page.wait_for_function(ALL_CELLS_RAN, timeout=900_000, polling=500)
     assert page.evaluate(ERRORS) == []
     page.wait_for_timeout(1000)  # widgets render a moment after their cell has run
     broken = page.locator(".jp-OutputArea-output", has_text="Error displaying widget")

@@ -18,6 +18,7 @@ import pytest
 
 from labkit.cli import main
 from labkit.grading.shards import merge_parts
+from labkit.lessons import exercises_for
 from labkit.paths import NOTEBOOKS, SOLUTIONS
 
 SECRET = "a course secret for the shard test 7c1d"
@@ -77,7 +78,8 @@ def test_two_shards_merged_give_the_one_run_reports_byte_for_byte(runs):
     assert "gradebook.csv" in one and len([p for p in one if p.startswith("feedback/")]) == 5
     assert one == merged
     scores = [line.split(",")[2] for line in one["gradebook.csv"].decode().splitlines()[1:]]
-    assert scores == ["5", "0", "5", "0", "0"]  # ada, bob, cy, dan, eve
+    full = f"{sum(e.points for e in exercises_for('00')):g}"  # a source solves every exercise
+    assert scores == [full, "0", full, "0", "0"]  # ada, bob, cy, dan, eve
 
 
 def test_each_shard_grades_only_its_students(runs):

@@ -58,10 +58,17 @@ def _by_id(exercise: Exercise) -> str:
     return exercise.id
 
 
-def test_every_lesson_with_a_quiz_has_six_to_ten_questions():
-    quizzes = [e for e in QUESTIONS if _markdown_of(e).count(f"### Quiz {e.id}")]
-    assert quizzes, "no lesson has a quiz"
-    assert all(6 <= len(e.questions) <= 10 for e in quizzes)
+@pytest.mark.parametrize("number", lesson_numbers())
+def test_every_lesson_has_a_judgement_and_ends_with_a_quiz_of_six_to_ten_questions(number):
+    *_, last = exercises_for(number)
+    assert last.kind == "questions" and 6 <= len(last.questions) <= 10
+    assert f"### Quiz {last.id} — " in _markdown_of(last)
+    quizzes = [
+        e for e in exercises_for(number) if e.kind == "questions" and "### Quiz" in _markdown_of(e)
+    ]
+    assert quizzes == [last], "one quiz per lesson, after its other exercises"
+    others = exercises_for(number)[:-1]
+    assert any(e.kind == "questions" for e in others), "a judgement exercise besides the quiz"
 
 
 @pytest.mark.parametrize("exercise", QUESTIONS, ids=_by_id)
