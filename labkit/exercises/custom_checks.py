@@ -21,6 +21,8 @@ __all__ = [
     "deep_plain_model",
     "noisy_digits",
     "run_on_noisy_digits",
+    "noisy_digit_cases",
+    "graded_accuracy",
     "MAX_PARAMETERS",
     "MIN_ACCURACY",
     "MAX_CNN_NUMBERS",
@@ -80,6 +82,35 @@ def noisy_digits(rng: np.random.Generator, per_digit: int) -> tuple[np.ndarray, 
     gain = rng.uniform(0.9, 1.1, size=(len(rows), 1))
     images = digits.X[rows] / 16 * gain + rng.normal(0.0, 0.04, size=(len(rows), 64))
     return np.clip(images, 0.0, 1.0).astype(np.float32), digits.y[rows]
+
+
+def noisy_digit_cases(rng: np.random.Generator, shape: tuple[int, ...] = (64,)) -> list:
+    """A model exercise's one graded case: 300 noisy test-part digits (30 of each, see
+    :func:`noisy_digits`) shaped ``(300, *shape)``; the labels stay with the grader."""
+    from labkit.exercises.declare import Case
+
+    images, labels = noisy_digits(rng, 30)
+    return [Case(args=(images.reshape(-1, *shape),), expected=labels.tolist())]
+
+
+def graded_accuracy(got: object, labels: object) -> tuple[float, int]:
+    """A model judge's ``(outputs, numbers)`` read as ``(accuracy, numbers)``: accuracy 0.0
+    for outputs that are not finite scores of shape ``(len(labels), 10)`` or junk.
+
+    >>> graded_accuracy((np.eye(10)[[1, 2, 3, 0]], 2410), [1, 2, 3, 3])
+    (0.75, 2410)
+    >>> graded_accuracy(("junk", 5), [1])
+    (0.0, 0)
+    """
+    try:
+        outputs, numbers = got  # type: ignore[misc]
+        outputs = np.asarray(outputs, dtype=float)
+        if outputs.shape != (len(labels), 10) or not np.isfinite(outputs).all():  # type: ignore[arg-type]
+            return 0.0, int(numbers)
+        right = np.argmax(outputs, axis=1) == np.asarray(labels)
+        return float(right.mean()), int(numbers)
+    except (TypeError, ValueError):
+        return 0.0, 0
 
 
 def run_on_noisy_digits(
