@@ -111,3 +111,35 @@ def test_the_headers_bold_percentages_are_recorded_metrics_or_baselines(source):
             assert any(round(v, decimals) == float(number) for v in values), (
                 f"**{span}** in the header is neither a recorded metric nor a baseline"
             )
+
+
+MAX_CELL_LINES = 20  # the checklist's "about 15 lines", with room for a formatted call
+
+
+@pytest.mark.parametrize("source", SOURCES, ids=lambda p: p.stem)
+def test_code_cells_are_short(source):
+    """A learner reads a lesson cell by cell: no code cell is longer than MAX_CELL_LINES
+    (the solution markers do not count: the learner version replaces them). Figure styling
+    and plumbing belong in labkit, a long computation in a function of its own cell."""
+    too_long = []
+    for number, cell in enumerate(nbformat.read(source, 4).cells):
+        lines = [line for line in cell.source.strip().splitlines() if line not in (BEGIN, END)]
+        if cell.cell_type == "code" and len(lines) > MAX_CELL_LINES:
+            too_long.append(f"cell {number}: {len(lines)} lines")
+    assert not too_long, f"code cells over {MAX_CELL_LINES} lines: {too_long}"
+
+
+@pytest.mark.parametrize("source", SOURCES, ids=lambda p: p.stem)
+def test_long_lessons_mark_what_can_wait(source):
+    """A lesson of three hours or more marks sections a learner short of time may skip, and
+    says so next to its study time."""
+    header = cells(source, "markdown")[1].source
+    hours, minutes = map(int, re.search(r"Study time:\*\* about (\d) h (\d+) min", header).groups())
+    headings = re.findall(
+        r"^#{2,3} .*\(optional\)$",
+        "\n".join(c.source for c in cells(source, "markdown")),
+        flags=re.MULTILINE,
+    )
+    if 60 * hours + minutes >= 180:
+        assert headings, "no section marked (optional)"
+        assert "*(optional)*" in header, "the header does not say what can wait"

@@ -129,10 +129,29 @@ def test_plot_history_missing_metric_lists_available_keys():
 
 
 def test_plot_history_rejects_a_non_mapping():
-    with pytest.raises(
-        TypeError, match="history must be a mapping.*Received: history of type list"
-    ):
+    with pytest.raises(TypeError, match="history must be a mapping.*Received: history of type"):
+        plot_history(np.array([0.9, 0.5]))
+    with pytest.raises(TypeError, match="or a non-empty list of them"):
+        plot_history([])
+    with pytest.raises(TypeError, match="every history in the list.*an item of type float"):
         plot_history([0.9, 0.5])
+
+
+def test_plot_history_of_several_runs_draws_their_mean_and_band():
+    runs = [
+        {"loss": [1.0, 0.6, 0.2], "val_loss": [1.2, 0.8, 0.6]},
+        {"loss": [0.8, 0.4], "val_loss": [1.0, 0.6]},  # stopped early: counts for 2 epochs
+    ]
+    ax = plot_history(runs)
+    np.testing.assert_allclose(ax.lines[0].get_ydata(), [0.9, 0.5, 0.2])
+    np.testing.assert_allclose(ax.lines[1].get_ydata(), [1.1, 0.7, 0.6])
+    assert len(ax.collections) == 2  # one band per line
+    band = ax.collections[0].get_paths()[0].vertices
+    assert band[:, 1].min() == pytest.approx(0.2) and band[:, 1].max() == pytest.approx(1.0)
+    assert ax.lines[0].get_label() == "training: mean of 2 runs, band lowest to highest"
+    with pytest.raises(ValueError, match="metric='acc'"):
+        plot_history([runs[0], {"acc": [0.5]}], "acc")
+    plt.close(ax.figure)
 
 
 # --- plot_confusion_matrix --------------------------------------------------------------

@@ -331,6 +331,17 @@ EXPECTATIONS = [
         baseline=0.10,
         baseline_is=CHANCE_10,
     ),
+    # The digits comparison is a tie: over the seeds SEED to SEED + 2 (a new split, new starting
+    # weights and a new forest each), the network, logistic regression and the random forest
+    # stay within 3 points of each other (8 of the 268 test images).
+    Expect(
+        "digits_models_gap_max",
+        smoke=None,
+        default=0.03,
+        baseline=0.86,
+        baseline_is="the gap between a model that learned nothing (10 %) and one that learned",
+        higher_is_better=False,
+    ),
     Expect(
         "mlp_tabular_test_accuracy", smoke=0.90, default=0.93, baseline=0.624, baseline_is=BENIGN
     ),

@@ -16,16 +16,22 @@ __all__ = ["plot_history", "plot_mean_band"]
 _METRIC_NAMES = {"loss": "Loss", "acc": "Accuracy", "accuracy": "Accuracy", "lr": "Learning rate"}
 
 
+History = Mapping[str, Sequence[float]]
+
+
 def plot_history(
-    history: Mapping[str, Sequence[float]], metric: str = "loss", *, ax: Axes | None = None
+    history: History | Sequence[History], metric: str = "loss", *, ax: Axes | None = None
 ) -> Axes:
     """Plot one metric per epoch, for training and (if recorded) validation.
 
     Parameters
     ----------
-    history : Mapping[str, Sequence[float]]
+    history : Mapping[str, Sequence[float]], or a list of them
         One list of numbers per metric, e.g. what :func:`labkit.fit` returns. Validation
         metrics carry a ``val_`` prefix. NaN entries (epochs without a value) are skipped.
+        A list of histories (one run per seed) is drawn as the mean per epoch with a band
+        from the lowest to the highest run (:func:`plot_mean_band`); runs that stopped early
+        count only for the epochs they reached.
     metric : str, default="loss"
         The metric to plot; ``"val_" + metric`` is plotted too when present.
     ax : matplotlib Axes or None, default=None
@@ -43,32 +49,57 @@ def plot_history(
     ('Loss per epoch', ['training', 'validation'])
     >>> ax.lines[1].get_xydata().tolist()
     [[1.0, 1.0], [2.0, 0.7], [3.0, 0.6]]
+    >>> seeds = [{"loss": [0.9, 0.5]}, {"loss": [0.7, 0.3]}]
+    >>> plot_history(seeds, ax=ax.clear() or ax).lines[0].get_ydata().tolist()
+    [0.8, 0.4]
     >>> import matplotlib.pyplot as plt
     >>> plt.close(ax.figure)
     """
-    if not isinstance(history, Mapping):
+    histories = [history] if isinstance(history, Mapping) else history
+    if not isinstance(histories, list | tuple) or not histories:
         raise TypeError(
             f"history must be a mapping of metric name to per-epoch values, such as "
-            f"{{'loss': [0.9, 0.5]}}. Received: history of type {type(history).__name__}"
+            f"{{'loss': [0.9, 0.5]}}, or a non-empty list of them (one per run). "
+            f"Received: history of type {type(history).__name__}"
         )
-    if metric not in history:
-        raise ValueError(
-            f"metric={metric!r} is not in the history. Available keys: {sorted(history)}. "
-            f"Pass one of them as metric."
-        )
+    for run in histories:
+        if not isinstance(run, Mapping):
+            raise TypeError(
+                f"every history in the list must be a mapping of metric name to per-epoch "
+                f"values. Received: an item of type {type(run).__name__}"
+            )
+        if metric not in run:
+            raise ValueError(
+                f"metric={metric!r} is not in the history. Available keys: {sorted(run)}. "
+                f"Pass one of them as metric."
+            )
     ax = _new_axes() if ax is None else ax
     for key, label, marker in [(metric, "training", "o"), (f"val_{metric}", "validation", "s")]:
-        values = _to_numpy(history.get(key, [])).astype(float)
-        epochs = np.arange(1, len(values) + 1)
-        drawn = ~np.isnan(values)
-        if drawn.any():  # early in training, a series may be empty or all NaN
-            ax.plot(epochs[drawn], values[drawn], marker=marker, label=label)
+        runs = _padded_runs([run.get(key, []) for run in histories])
+        epochs = np.arange(1, runs.shape[1] + 1)
+        drawn = ~np.isnan(runs).all(axis=0)
+        if not drawn.any():  # early in training, a series may be empty or all NaN
+            continue
+        if len(histories) == 1:
+            ax.plot(epochs[drawn], runs[0, drawn], marker=marker, label=label)
+        else:
+            spread = f"{label}: mean of {len(histories)} runs, band lowest to highest"
+            plot_mean_band(epochs[drawn], runs[:, drawn], ax=ax, label=spread)
     name = _METRIC_NAMES.get(metric, metric)
     ax.set(title=f"{name} per epoch", xlabel="epoch", ylabel=name.lower())
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # epochs are whole numbers
     if ax.lines:
         ax.legend()
     return ax
+
+
+def _padded_runs(series: list[Sequence[float]]) -> np.ndarray:
+    """One row per run, NaN after the epochs a run did not reach."""
+    values = [_to_numpy(run).astype(float).ravel() for run in series]
+    runs = np.full((len(values), max(len(run) for run in values)), np.nan)
+    for row, run in zip(runs, values, strict=True):
+        row[: len(run)] = run
+    return runs
 
 
 def plot_mean_band(
