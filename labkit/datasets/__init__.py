@@ -22,9 +22,20 @@ import os
 from labkit.datasets import bundled, generated, remote
 from labkit.datasets.catalogue import Dataset, check_split_name, holdout
 from labkit.datasets.download import DownloadError, data_dir
+from labkit.datasets.scenes import Scenes, load_scenes
 from labkit.validation import flag, whole_number
 
-__all__ = ["Dataset", "DownloadError", "load", "names", "info", "kind", "summary"]
+__all__ = [
+    "Dataset",
+    "DownloadError",
+    "Scenes",
+    "load",
+    "load_scenes",
+    "names",
+    "info",
+    "kind",
+    "summary",
+]
 
 
 def names() -> list[str]:
