@@ -46,6 +46,7 @@ from labkit.train import (
     fit,
     mean_absolute_error,
     predict,
+    time_inference,
 )
 from labkit.widgets import Dropdown, Playground, Slider
 
@@ -67,6 +68,7 @@ __all__ = [
     "fit",
     "evaluate",
     "predict",
+    "time_inference",
     "History",
     "Callback",
     "EarlyStopping",

@@ -10,6 +10,7 @@ from labkit.train.progress import LivePlot, ProgressBar
 from labkit.train.schedule import LearningRateSchedule
 from labkit.train.setup import SpeedOptions
 from labkit.train.state import TrainState
+from labkit.train.timing import time_inference
 
 __all__ = [
     "Callback",
@@ -28,5 +29,6 @@ __all__ = [
     "mean_absolute_error",
     "predict",
     "save_checkpoint",
+    "time_inference",
     "SpeedOptions",
 ]
