@@ -2,6 +2,7 @@
 
 from labkit.train.callbacks import Callback, EarlyStopping, NonFiniteGuard
 from labkit.train.checkpoint import Checkpoint, load_checkpoint, save_checkpoint
+from labkit.train.detection import detect, fit_detector
 from labkit.train.evaluation import evaluate, predict
 from labkit.train.history import History
 from labkit.train.loop import fit
@@ -23,8 +24,10 @@ __all__ = [
     "ProgressBar",
     "TrainState",
     "accuracy",
+    "detect",
     "evaluate",
     "fit",
+    "fit_detector",
     "load_checkpoint",
     "mean_absolute_error",
     "predict",
