@@ -235,8 +235,10 @@ def command_reset(args: argparse.Namespace) -> int:
 
 def command_lock() -> int:
     ensure_environment()
+    # The installed versions of what requirements-dev.txt needs, and nothing else (not what
+    # was installed by hand, nor the file a wheel came from): labkit/lockfile.py.
     frozen = subprocess.run(
-        [str(venv_python()), "-m", "pip", "freeze", "--exclude-editable"],
+        [str(venv_python()), "-m", "labkit.lockfile", "requirements-dev.txt"],
         check=True, capture_output=True, text=True, cwd=ROOT,
     ).stdout  # fmt: skip
     header = (
@@ -263,7 +265,7 @@ def get_args_parser() -> argparse.ArgumentParser:
         "lesson", help="the lesson: its number (1 or 01) or its file name (01_models_weights_loss)"
     )
     reset.add_argument("--work-dir", default=WORK, help=f"your copies of the lessons ({WORK})")
-    sub.add_parser("lock", help="rewrite constraints.txt from the installed packages")
+    sub.add_parser("lock", help="rewrite constraints.txt: what requirements-dev.txt needs, pinned")
     return parser
 
 
