@@ -16,7 +16,16 @@ from labkit.splits import train_val_test_split
 # No test here may resolve a host name other than loopback (fixture in conftest.py).
 pytestmark = pytest.mark.usefixtures("loopback_only")
 
-OFFLINE = ["breast_cancer", "diabetes", "digits", "iris", "sample_images", "scaling", "wine"]
+OFFLINE = [
+    "breast_cancer",
+    "diabetes",
+    "digits",
+    "iris",
+    "sample_images",
+    "scaling",
+    "sentiment_sentences",
+    "wine",
+]
 REMOTE = ["cifar10", "fashion_mnist", "mnist"]
 
 
@@ -54,6 +63,7 @@ def test_names_lists_every_kind_sorted():
     kinds = {name: datasets.kind(name) for name in datasets.names()}
     assert [n for n, k in kinds.items() if k == "download"] == REMOTE
     assert [n for n, k in kinds.items() if k == "generated"] == ["scaling"]
+    assert [n for n, k in kinds.items() if k == "copied"] == ["sentiment_sentences"]
 
 
 def test_unknown_dataset_lists_the_known_ones():

@@ -2,10 +2,12 @@
 
 Lessons reach data only through this module, never through a path relative to the
 notebook, so a lesson runs the same from JupyterLab, the test suite or the grader.
-Three kinds of dataset, tried in this order:
+Four kinds of dataset, tried in this order:
 
 - ``bundled`` (:mod:`~labkit.datasets.bundled`): shipped with scikit-learn, offline;
 - ``generated`` (:mod:`~labkit.datasets.generated`): made by the course, in ``datasets/``;
+- ``copied`` (:mod:`~labkit.datasets.copied`): real public data packed into ``datasets/``
+  by a script (the review sentences; the Shakespeare text is :func:`load_corpus`);
 - ``download`` (:mod:`~labkit.datasets.remote`): MNIST, Fashion-MNIST and CIFAR-10,
   downloaded once into a cache folder and checked against their published checksums.
 
@@ -19,8 +21,9 @@ from __future__ import annotations
 
 import os
 
-from labkit.datasets import bundled, generated, remote
+from labkit.datasets import bundled, copied, generated, remote
 from labkit.datasets.catalogue import Dataset, check_split_name, holdout
+from labkit.datasets.copied import load_corpus
 from labkit.datasets.download import DownloadError, data_dir
 from labkit.datasets.scenes import Scenes, load_scenes
 from labkit.validation import flag, whole_number
@@ -30,6 +33,7 @@ __all__ = [
     "DownloadError",
     "Scenes",
     "load",
+    "load_corpus",
     "load_scenes",
     "names",
     "info",
@@ -45,13 +49,13 @@ def names() -> list[str]:
     --------
     >>> names()
     ['breast_cancer', 'cifar10', 'diabetes', 'digits', 'fashion_mnist', 'iris', 'mnist',
-     'sample_images', 'scaling', 'wine']
+     'sample_images', 'scaling', 'sentiment_sentences', 'wine']
     """
-    return sorted([*bundled.LOADERS, *generated.LOADERS, *remote.CATALOGUE])
+    return sorted([*bundled.LOADERS, *generated.LOADERS, *copied.LOADERS, *remote.CATALOGUE])
 
 
 def kind(name: str) -> str:
-    """Where a dataset comes from: ``"bundled"``, ``"generated"`` or ``"download"``.
+    """Where a dataset comes from: ``"bundled"``, ``"generated"``, ``"copied"`` or ``"download"``.
 
     Parameters
     ----------
@@ -70,6 +74,8 @@ def kind(name: str) -> str:
     _check_name(name)
     if name in bundled.LOADERS:
         return "bundled"
+    if name in copied.LOADERS:
+        return "copied"
     return "generated" if name in generated.LOADERS else "download"
 
 
@@ -130,6 +136,8 @@ def load(
         return holdout(bundled.LOADERS[name](), split, seed=seed)
     if name in generated.LOADERS:
         return holdout(generated.LOADERS[name](), split, seed=seed)
+    if name in copied.LOADERS:
+        return holdout(copied.LOADERS[name](), split, seed=seed)
     return remote.load_remote(name, split=split, root=root, download=download)
 
 
@@ -166,7 +174,10 @@ def info(name: str) -> str:
             f"Licence: {entry.licence}"
         )
     data = load(name)
-    size = f"{data.X.shape[1]} features" if data.X.ndim == 2 else f"shape {data.shape}"
+    if data.X.dtype == object:
+        size = "text"
+    else:
+        size = f"{data.X.shape[1]} features" if data.X.ndim == 2 else f"shape {data.shape}"
     task = f"{data.task} ({len(data.classes)} classes)" if data.classes else data.task
     return (
         f"{name}: {len(data)} samples, {size}, {task}. "

@@ -49,6 +49,9 @@ class Dataset:
         Where the data comes from.
     licence : str
     description : str
+    groups : np.ndarray or None
+        The group of each sample, when the set has groups that a split may hold out (the
+        website each review sentence comes from); None otherwise.
 
     Examples
     --------
@@ -68,6 +71,7 @@ class Dataset:
     source: str
     licence: str
     description: str = field(repr=False)
+    groups: np.ndarray | None = field(default=None, repr=False)
 
     def tensors(self, dtype: torch.dtype = torch.float32) -> tuple[torch.Tensor, torch.Tensor]:
         """``(X, y)`` as tensors: X in ``dtype``; y int64 for classes, ``dtype`` otherwise.
@@ -90,6 +94,11 @@ class Dataset:
         >>> X.dtype, y.dtype
         (torch.float32, torch.int64)
         """
+        if self.X.dtype == object:
+            raise TypeError(
+                f"{self.name!r} holds text, which has no tensor form yet: turn each text into "
+                f"numbers first (tokens, counts), then make tensors of those."
+            )
         X = torch.as_tensor(self.X, dtype=dtype)
         y_dtype = torch.int64 if self.task == "classification" else dtype
         return X, torch.as_tensor(self.y, dtype=y_dtype)
@@ -210,4 +219,5 @@ def holdout(data: Dataset, split: str = "all", *, seed: int = 0) -> Dataset:
         target, (1 - TEST_SIZE, 0.0, TEST_SIZE), stratify=stratify, seed=seed
     )
     rows = train if split == "train" else test
-    return dataclasses.replace(data, X=data.X[rows], y=data.y[rows])
+    groups = None if data.groups is None else data.groups[rows]
+    return dataclasses.replace(data, X=data.X[rows], y=data.y[rows], groups=groups)
