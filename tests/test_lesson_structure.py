@@ -98,17 +98,24 @@ def test_lessons_import_only_labkits_public_api(source):
 
 @pytest.mark.parametrize("source", SOURCES, ids=lambda p: p.stem)
 def test_the_headers_bold_percentages_are_recorded_metrics_or_baselines(source):
-    """The promise at the top ("the default run reaches **97.4 %**") cannot go stale: each
-    bold percentage is a metric in results.json (which the suite checks against a fresh
-    default run) or an expectation's baseline, at the decimals printed."""
+    """The promise at the top ("the default run reaches **97.4 %**", "mAP **0.697**") cannot
+    go stale: each bold percentage or bold fraction is a metric in results.json (which the
+    suite checks against a fresh default run) or an expectation's baseline, at the decimals
+    printed."""
     header = cells(source, "markdown")[1].source
     recorded = {lesson["notebook"]: lesson["metrics"] for lesson in load_results()["lessons"]}
     values = [100 * v for v in recorded[source.name].values()]
     values += [100 * e.baseline for e in expectations_for(source.name[:2])]
+    fractions = [v / 100 for v in values]  # mAP or IoU written as 0.697, not as a percentage
     for span in re.findall(r"\*\*([^*]+)\*\*", header):
         for number in re.findall(r"(\d+(?:\.\d+)?) ?%", span):
             decimals = len(number.partition(".")[2])
             assert any(round(v, decimals) == float(number) for v in values), (
+                f"**{span}** in the header is neither a recorded metric nor a baseline"
+            )
+        if re.fullmatch(r"0\.\d+", span):
+            decimals = len(span) - 2
+            assert any(round(v, decimals) == float(span) for v in fractions), (
                 f"**{span}** in the header is neither a recorded metric nor a baseline"
             )
 
