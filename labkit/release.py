@@ -20,11 +20,13 @@ releasing the same source twice gives the same bytes.
 ... ### END SOLUTION''')
 'x = 1\\nanswer = None  # your answer here'
 
-A name assigned above the region keeps that line as the learner's template:
+A name assigned above the region keeps that line as the learner's template, and the
+solution's helpers get no placeholder:
 
 >>> release_source('''quiz = {1: None, 2: None}
 ... ### BEGIN SOLUTION
-... quiz = {1: "b", 2: 12}
+... counts = [3, 12]
+... quiz = {1: "b", 2: max(counts)}
 ... ### END SOLUTION''')
 'quiz = {1: None, 2: None}'
 """
@@ -51,13 +53,16 @@ _KEPT_NOTEBOOK_METADATA = ("kernelspec", "language_info")
 def _placeholder(solution_lines: list[str], indent: str, above: list[str]) -> list[str]:
     """What replaces one solution region; ``above``: the cell's lines before it.
 
-    A name the cell already gave the learner a template for (``quiz = {1: None, ...}``
-    above the region) keeps that template instead of a ``None`` placeholder.
+    A cell that already gives the learner a template above the region for a name the
+    solution assigns (``quiz = {1: None, ...}``) keeps it and gets no other placeholder:
+    the solution's helper names (a function, an intermediate result) are its business,
+    not the learner's.
     """
     if indent:  # inside a function (or other block): keep it callable, failing clearly
         return [f'{indent}raise NotImplementedError("Write your solution here.")']
-    given = set(_names_bound(above))
-    unique = [name for name in dict.fromkeys(_names_bound(solution_lines)) if name not in given]
+    unique = list(dict.fromkeys(_names_bound(solution_lines)))
+    if set(unique) & set(_names_bound(above)):  # the answer's template is given
+        return []
     return [f"{name} = None  # your answer here" for name in unique]
 
 

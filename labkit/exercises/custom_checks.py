@@ -19,6 +19,7 @@ __all__ = [
     "digits_model",
     "digits_cnn",
     "deep_plain_model",
+    "small_detector",
     "noisy_digits",
     "run_on_noisy_digits",
     "noisy_digit_cases",
@@ -269,4 +270,62 @@ def digits_cnn(digits_cnn: object) -> None:
         MIN_CNN_ACCURACY,
         "Train it on the images divided by 16, longer or with another learning rate; or "
         "spend the numbers differently (more kernels, a smaller linear layer).",
+    )
+
+
+# ---------------------------------------------------------------- 10.ex5: small_detector
+PUBLIC_SCENES_SEED = 1  # the graded scenes use other seeds (see lesson 10's declaration)
+
+
+def small_detector(small_detector: object) -> None:
+    """10.ex5: a trained detector with at most 25 000 numbers that answers the lesson's 768
+    anchors (``(n, 3, 64, 64)`` in, ``(n, 768, 9)`` out, like ``TinySSD``) and reaches
+    mAP@0.5 of 0.70 on 60 new test scenes.
+
+    Exported and run as the grader runs it; the outputs are decoded, suppressed and scored
+    by :mod:`labkit.exercises.detection_judge`, on 60 fixed scenes of the test split drawn
+    with another seed than the lesson's.
+    """
+    import torch
+    from torch import nn
+
+    from labkit.datasets import load_scenes
+    from labkit.exercises import detection_judge as judge
+    from labkit.exercises.model_graph import ModelFileError, export_model, run_model_file
+
+    expect(
+        isinstance(small_detector, nn.Module),
+        f"expected a PyTorch model (an nn.Module such as TinySSD(width=...)), got "
+        f"{type(small_detector).__name__}.",
+    )
+    scenes = load_scenes("test", n=judge.GRADED_SCENES, seed=PUBLIC_SCENES_SEED)
+    images = scenes.tensors()
+    try:
+        [outputs], numbers = run_model_file(
+            export_model(small_detector, torch.zeros(images.shape)), [images.numpy()]
+        )
+    except ModelFileError as error:
+        reason = str(error).rstrip(".")
+        raise CheckFailed(
+            f"The grader could not run your model: {reason}. It must take a float32 tensor "
+            "of shape (n, 3, 64, 64), images as X."
+        ) from None
+    wanted = (len(images), judge.N_ANCHORS, judge.N_CLASSES + 5)
+    expect(
+        outputs.shape == wanted,
+        f"For {len(images)} scenes the model should return shape {wanted}: per anchor, in the "
+        f"order of ANCHORS, 5 class scores and 4 offsets (as TinySSD); got {outputs.shape}.",
+    )
+    expect(
+        0 < numbers <= judge.MAX_DETECTOR_NUMBERS,
+        f"The model holds {numbers:,} numbers (parameters, buffers and constants); at most "
+        f"{judge.MAX_DETECTOR_NUMBERS:,} are allowed. Count them before you train: which "
+        "layers hold most of TinySSD's?",
+    )
+    found = judge.graded_map50(outputs, scenes.boxes, scenes.labels)
+    expect(
+        found >= judge.MIN_DETECTOR_MAP50,
+        f"mAP@0.5 on {len(images)} new test scenes: {found:.3f}, with {numbers:,} numbers; at "
+        f"least {judge.MIN_DETECTOR_MAP50:.2f} is needed. Is it trained long enough for its "
+        "size? Watch its validation loss, and train on the 1000 training scenes.",
     )

@@ -441,6 +441,12 @@ def _call(op: str, args: list, kwargs: dict) -> object:
             raise TypeError("getitem takes a tuple and an int")
         return sequence[index]
     _, name, overload = op.split(".")
+    if name == "view":
+        # torch.export writes a reshape as a view when the traced tensor's memory layout
+        # allowed one (a convolution's output in channels_last, as labkit.fit trains).
+        # Tensors here are laid out afresh, so run it as the reshape it stands for: the
+        # same values, whatever the layout.
+        return torch.reshape(*args, **kwargs)
     return getattr(getattr(torch.ops.aten, name), overload)(*args, **kwargs)
 
 

@@ -18,9 +18,13 @@
 - ``10.ex4``: ``anchor_experiment``, an experiment with exact answers: on the 1000 training
   scenes, how many objects have no anchor with IoU >= 0.5 for the lesson's anchors, for a
   single anchor size, and for a coarser grid (pure geometry on seeded scenes: the same on
-  every machine). It replaces a model exercise (a detector under a parameter budget), which
-  the grading machinery does not support for detectors yet.
-- ``10.ex5``: the quiz.
+  every machine).
+- ``10.ex5``: ``small_detector``, a model: a detector of at most 25 000 numbers (a sixth of
+  TinySSD) that answers the lesson's 768 anchors and reaches mAP@0.5 of 0.70 on 60 new
+  test scenes per student (another seed than the lesson's). The kernel exports it for
+  inputs of shape (60, 3, 64, 64); the grader runs the graph, then decodes, suppresses and
+  scores its raw outputs itself (:mod:`labkit.exercises.detection_judge`).
+- ``10.ex6``: the quiz.
 
 The expectations: the lesson's single-shot detector's mAP@0.5 on the 200 test scenes, the
 mean and the smallest over three seeds; torchvision's Faster R-CNN and SSD on the same
@@ -31,7 +35,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from labkit.exercises.declare import Example, Exercise, Expect, Mistake
+from labkit.datasets import load_scenes
+from labkit.exercises import custom_checks, detection_judge
+from labkit.exercises.declare import Case, Example, Exercise, Expect, Mistake
 from labkit.exercises.questions import Question
 
 __all__ = ["EXERCISES", "EXPECTATIONS"]
@@ -221,6 +227,34 @@ def _decode_unsorted(anchors, logits, offsets, threshold):
     return rows[rows[:, 5] >= threshold]
 
 
+# ---------------------------------------------------------------- 10.ex5: small_detector
+def _detector_cases(rng: np.random.Generator) -> list[Case]:
+    """60 new test-split scenes (a seed of their own; the lesson's are seed 0) as
+    (60, 3, 64, 64); their boxes and labels stay here."""
+    scenes = load_scenes("test", n=detection_judge.GRADED_SCENES, seed=int(rng.integers(2, 2**31)))
+    return [Case(args=(scenes.tensors().numpy(),), expected=(scenes.boxes, scenes.labels))]
+
+
+def _detector_good_and_small(got: object, truth: object) -> bool:
+    """True if the model's ``(outputs, numbers)`` reach mAP@0.5 0.70 with ≤ 25 000 numbers.
+
+    >>> scenes = load_scenes("test", n=2, seed=5)
+    >>> silent = np.zeros((2, 768, 9), dtype=np.float32)  # every anchor: background
+    >>> _detector_good_and_small((silent, 100), (scenes.boxes, scenes.labels))
+    False
+    """
+    try:
+        outputs, numbers = got  # type: ignore[misc]
+        boxes, labels = truth  # type: ignore[misc]
+    except (TypeError, ValueError):
+        return False
+    if type(numbers) is not int or not 0 < numbers <= detection_judge.MAX_DETECTOR_NUMBERS:
+        return False
+    return (
+        detection_judge.graded_map50(outputs, boxes, labels) >= detection_judge.MIN_DETECTOR_MAP50
+    )
+
+
 ANCHORS = np.array([[0.0, 0.0, 8.0, 8.0], [10.0, 10.0, 24.0, 24.0], [30.0, 20.0, 52.0, 42.0]])
 LOGITS = np.array([[2.0, 0.0, 0.0], [0.0, 3.0, 0.0], [0.0, 1.0, 2.5]])
 SHIFTS = np.array([[0.0, 0.0, 0.0, 0.0], [0.5, -0.25, 0.0, 0.0], [0.0, 0.0, 0.2, -0.1]])
@@ -368,6 +402,16 @@ EXERCISES = [
     ),
     Exercise(
         id="10.ex5",
+        name="small_detector",
+        points=4,
+        kind="model",
+        cases=_detector_cases,
+        model_input=(detection_judge.GRADED_SCENES, 3, 64, 64),
+        judge=_detector_good_and_small,
+        public_check=custom_checks.small_detector,
+    ),
+    Exercise(
+        id="10.ex6",
         name="quiz",
         points=4,
         kind="questions",
