@@ -6,12 +6,28 @@ refused, which is what "no network" looks like to the code under test.
 """
 
 import json
+import os
 import socket
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from http_server import LocalServer, unused_url
+
+# `pytest -n 2` runs two workers on the suite's two cores: each worker, and every kernel,
+# JupyterLab server or process it starts, gets one CPU thread. With PyTorch's and the BLAS
+# libraries' default of a thread per core, the processes oversubscribe the cores and
+# OpenMP's waiting threads slow everything down several times over (measured, the same
+# tests on two workers: a browser run of lesson 09 207 s with default threads, 55 s with
+# one; lesson 10's exercise fixture 158 s and 20 s).
+if os.environ.get("PYTEST_XDIST_WORKER"):
+    for _variable in ("LABKIT_NUM_THREADS", "OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
+        os.environ[_variable] = "1"
+    import torch
+    from threadpoolctl import threadpool_limits
+
+    torch.set_num_threads(1)
+    threadpool_limits(limits=1)  # NumPy's BLAS, if it was loaded before this file
 
 _PROXY_VARIABLES = ("http_proxy", "https_proxy", "all_proxy")
 
