@@ -85,3 +85,19 @@ def solution_namespace(notebook: Path, exercise_id: str) -> dict:
     namespace = {"np": np}
     exec(solutions[exercise_id], namespace)
     return namespace
+
+
+def padded(model: object, extra: int = 100) -> object:
+    """``model`` plus a linear layer of ``extra`` inputs and outputs that it never uses: the
+    same answers, ``extra * (extra + 1)`` more numbers (a model exercise's budget test)."""
+    from torch import nn
+
+    class Padded(nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.model, self.unused = model, nn.Linear(extra, extra)
+
+        def forward(self, x: object) -> object:
+            return self.model(x)
+
+    return Padded()

@@ -10,7 +10,7 @@ import io
 import numpy as np
 import pytest
 import torch
-from graded_support import SECRET, STUDENTS, headings_and_solutions, passes
+from graded_support import SECRET, STUDENTS, headings_and_solutions, padded, passes
 from torch import nn
 
 import labkit
@@ -39,17 +39,6 @@ def model_namespace() -> dict:
     return namespace
 
 
-class _Padded(nn.Module):
-    """The trained model plus a layer it never uses: right answers, too many parameters."""
-
-    def __init__(self, model: nn.Module) -> None:
-        super().__init__()
-        self.model, self.unused = model, nn.Linear(100, 100)
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.model(x)
-
-
 @pytest.mark.parametrize("student", STUDENTS)
 def test_the_reference_model_passes_every_case(model_namespace, student):
     assert all(passes(model_namespace, MODEL, student))
@@ -58,13 +47,13 @@ def test_the_reference_model_passes_every_case(model_namespace, student):
 def test_wrong_models_fail(model_namespace):
     torch.manual_seed(0)
     untrained = nn.Sequential(nn.Flatten(), nn.Linear(64, 32), nn.ReLU(), nn.Linear(32, 10))
-    for model in (untrained, _Padded(model_namespace["digits_model"])):
+    for model in (untrained, padded(model_namespace["digits_model"])):
         assert not any(passes({"digits_model": model}, MODEL, "ada"))
 
 
 def test_the_public_check_accepts_the_model_and_explains_mistakes(model_namespace, capsys):
     assert check("06.ex3", model_namespace["digits_model"]) is True, capsys.readouterr().out
-    assert check("06.ex3", _Padded(model_namespace["digits_model"])) is False
+    assert check("06.ex3", padded(model_namespace["digits_model"])) is False
     assert "at most 3000" in " ".join(capsys.readouterr().out.split())  # wrapped
     untrained = nn.Sequential(nn.Flatten(), nn.Linear(64, 32), nn.ReLU(), nn.Linear(32, 10))
     assert check("06.ex3", untrained) is False

@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
-from graded_support import SECRET, STUDENTS, headings_and_solutions, passes
+from graded_support import SECRET, STUDENTS, headings_and_solutions, padded, passes
 from torch import nn
 
 import labkit
@@ -72,17 +72,6 @@ def model_namespace() -> dict:
     return namespace
 
 
-class _Padded(nn.Module):
-    """The trained model plus a layer it never uses: right answers, too many numbers."""
-
-    def __init__(self, model: nn.Module) -> None:
-        super().__init__()
-        self.model, self.unused = model, nn.Linear(10, 10)
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.model(x)
-
-
 def _untrained() -> nn.Module:
     torch.manual_seed(0)
     return nn.Sequential(
@@ -96,13 +85,13 @@ def test_the_reference_cnn_passes_every_case(model_namespace, student):
 
 
 def test_wrong_models_fail(model_namespace):
-    for model in (_untrained(), _Padded(model_namespace["digits_cnn"])):
+    for model in (_untrained(), padded(model_namespace["digits_cnn"], 10)):
         assert not any(passes({"digits_cnn": model}, MODEL, "ada"))
 
 
 def test_the_public_check_accepts_the_cnn_and_explains_mistakes(model_namespace, capsys):
     assert check("07.ex4", model_namespace["digits_cnn"]) is True, capsys.readouterr().out
-    assert check("07.ex4", _Padded(model_namespace["digits_cnn"])) is False
+    assert check("07.ex4", padded(model_namespace["digits_cnn"], 10)) is False
     assert "at most 300" in " ".join(capsys.readouterr().out.split())  # wrapped
     assert check("07.ex4", _untrained()) is False
     assert "is it trained?" in " ".join(capsys.readouterr().out.split())

@@ -13,7 +13,7 @@ import os
 import numpy as np
 import pytest
 import torch
-from graded_support import SECRET, STUDENTS, headings_and_solutions, passes
+from graded_support import SECRET, STUDENTS, headings_and_solutions, padded, passes
 from torch import nn
 from torchvision.ops import box_iou
 
@@ -55,17 +55,6 @@ def lesson() -> dict:
     return namespace
 
 
-class _Padded(nn.Module):
-    """The trained model plus a layer it never uses: right answers, too many numbers."""
-
-    def __init__(self, model: nn.Module) -> None:
-        super().__init__()
-        self.model, self.unused = model, nn.Linear(100, 100)
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.model(x)
-
-
 class _ClassesOnly(nn.Module):
     """Answers the 5 class scores per anchor but forgets the offsets: the wrong shape."""
 
@@ -85,14 +74,14 @@ def test_the_reference_detector_passes_every_case(lesson, student):
 def test_wrong_models_fail(lesson):
     torch.manual_seed(0)
     untrained = lesson["TinySSD"](8).eval()
-    for model in (untrained, _Padded(lesson["small_detector"])):
+    for model in (untrained, padded(lesson["small_detector"])):
         assert not any(passes({"small_detector": model}, MODEL, "ada"))
 
 
 def test_the_public_check_accepts_the_detector_and_explains_mistakes(lesson, capsys):
     detector = lesson["small_detector"]
     assert check("10.ex5", detector) is True, capsys.readouterr().out
-    assert check("10.ex5", _Padded(detector)) is False
+    assert check("10.ex5", padded(detector)) is False
     assert "at most 25,000 are allowed" in " ".join(capsys.readouterr().out.split())
     torch.manual_seed(0)
     assert check("10.ex5", lesson["TinySSD"](8)) is False

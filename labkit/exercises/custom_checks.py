@@ -21,6 +21,7 @@ __all__ = [
     "deep_plain_model",
     "small_detector",
     "noisy_digits",
+    "run_as_graded",
     "run_on_noisy_digits",
     "noisy_digit_cases",
     "graded_accuracy",
@@ -114,14 +115,12 @@ def graded_accuracy(got: object, labels: object) -> tuple[float, int]:
         return 0.0, 0
 
 
-def run_on_noisy_digits(
-    model: object, seed: int, shape_hint: str
-) -> tuple[np.ndarray, np.ndarray, int]:
-    """Export ``model`` and run the exported graph as the grader does, on 300 noisy test-part
-    digits drawn with ``seed``: ``(outputs, labels, numbers the model holds)``.
+def run_as_graded(model: object, images: np.ndarray, shape_hint: str) -> tuple[np.ndarray, int]:
+    """Export ``model`` and run the exported graph on ``images`` as the grader does:
+    ``(outputs, numbers the model holds)``.
 
-    Raises CheckFailed, with ``shape_hint`` (what input the model must take), if the model
-    cannot be exported or run, and if its outputs are not 10 scores per image.
+    Raises CheckFailed, with ``shape_hint`` (what input the model must take), if ``model``
+    is not a PyTorch model or cannot be exported or run.
     """
     import torch
     from torch import nn
@@ -133,7 +132,6 @@ def run_on_noisy_digits(
         f"expected a PyTorch model (an nn.Module such as nn.Sequential), got "
         f"{type(model).__name__}.",
     )
-    images, labels = noisy_digits(np.random.default_rng(seed), 30)
     try:
         [outputs], numbers = run_model_file(
             export_model(model, torch.zeros(images.shape)), [images]
@@ -141,6 +139,18 @@ def run_on_noisy_digits(
     except ModelFileError as error:
         reason = str(error).rstrip(".")
         raise CheckFailed(f"The grader could not run your model: {reason}. {shape_hint}") from None
+    return outputs, numbers
+
+
+def run_on_noisy_digits(
+    model: object, seed: int, shape_hint: str
+) -> tuple[np.ndarray, np.ndarray, int]:
+    """:func:`run_as_graded` on 300 noisy test-part digits drawn with ``seed``:
+    ``(outputs, labels, numbers the model holds)``; fails unless the outputs are 10 scores
+    per image.
+    """
+    images, labels = noisy_digits(np.random.default_rng(seed), 30)
+    outputs, numbers = run_as_graded(model, images, shape_hint)
     expect(
         outputs.shape == (len(images), 10),
         f"For {len(images)} images the model should return {len(images)} rows of 10 scores "
@@ -286,30 +296,16 @@ def small_detector(small_detector: object) -> None:
     by :mod:`labkit.exercises.detection_judge`, on 60 fixed scenes of the test split drawn
     with another seed than the lesson's.
     """
-    import torch
-    from torch import nn
-
     from labkit.datasets import load_scenes
     from labkit.exercises import detection_judge as judge
-    from labkit.exercises.model_graph import ModelFileError, export_model, run_model_file
 
-    expect(
-        isinstance(small_detector, nn.Module),
-        f"expected a PyTorch model (an nn.Module such as TinySSD(width=...)), got "
-        f"{type(small_detector).__name__}.",
-    )
     scenes = load_scenes("test", n=judge.GRADED_SCENES, seed=PUBLIC_SCENES_SEED)
-    images = scenes.tensors()
-    try:
-        [outputs], numbers = run_model_file(
-            export_model(small_detector, torch.zeros(images.shape)), [images.numpy()]
-        )
-    except ModelFileError as error:
-        reason = str(error).rstrip(".")
-        raise CheckFailed(
-            f"The grader could not run your model: {reason}. It must take a float32 tensor "
-            "of shape (n, 3, 64, 64), images as X."
-        ) from None
+    images = scenes.tensors().numpy()
+    outputs, numbers = run_as_graded(
+        small_detector,
+        images,
+        "It must take a float32 tensor of shape (n, 3, 64, 64), images as X.",
+    )
     wanted = (len(images), judge.N_ANCHORS, judge.N_CLASSES + 5)
     expect(
         outputs.shape == wanted,
