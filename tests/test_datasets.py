@@ -24,6 +24,7 @@ OFFLINE = [
     "sample_images",
     "scaling",
     "sentiment_sentences",
+    "spoken_digits",
     "wine",
 ]
 REMOTE = ["cifar10", "fashion_mnist", "mnist"]
@@ -63,7 +64,8 @@ def test_names_lists_every_kind_sorted():
     kinds = {name: datasets.kind(name) for name in datasets.names()}
     assert [n for n, k in kinds.items() if k == "download"] == REMOTE
     assert [n for n, k in kinds.items() if k == "generated"] == ["scaling"]
-    assert [n for n, k in kinds.items() if k == "copied"] == ["sentiment_sentences"]
+    copied = [name for name, kind in kinds.items() if kind == "copied"]
+    assert copied == ["sentiment_sentences", "spoken_digits"]
 
 
 def test_unknown_dataset_lists_the_known_ones():

@@ -1,12 +1,15 @@
-"""The real text data packed into datasets/: provenance, contents, and damaged files."""
+"""The real data packed into datasets/: provenance, contents, and damaged files."""
 
 import gzip
 import hashlib
 import importlib.util
+import io
 import shutil
 import subprocess
 import sys
+import wave
 
+import numpy as np
 import pytest
 
 from labkit import datasets
@@ -14,9 +17,17 @@ from labkit.datasets import copied
 from labkit.paths import COURSE_ROOT
 
 FOLDER = COURSE_ROOT / "datasets"
-_spec = importlib.util.spec_from_file_location("pack_text", FOLDER / "pack_text.py")
-pack_text = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(pack_text)
+
+
+def script(name):
+    """A packing script of datasets/, imported as a module."""
+    spec = importlib.util.spec_from_file_location(name, FOLDER / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+pack_text, pack_audio = script("pack_text"), script("pack_audio")
 
 
 def sha256(data: bytes) -> str:
@@ -48,7 +59,8 @@ def test_packing_the_published_files_gives_the_committed_bytes(tmp_path):
     command = [sys.executable, FOLDER / "pack_text.py", tmp_path / "src", "--out", tmp_path / "out"]
     subprocess.run(command, check=True)
     for name, digest in copied.PACKED_SHA256.items():
-        assert sha256((tmp_path / "out" / name).read_bytes()) == digest, name
+        if copied.PACKED_BY[name] == "pack_text.py":
+            assert sha256((tmp_path / "out" / name).read_bytes()) == digest, name
 
 
 def test_a_changed_input_is_refused_before_anything_is_written(tmp_path):
@@ -87,6 +99,73 @@ def test_the_shakespeare_corpus():
         datasets.load_corpus("hamlet")
 
 
+def published_recordings() -> dict[str, bytes]:
+    """The 3 000 published wav files, rebuilt from the packed samples, by file name."""
+    samples = gzip.decompress((FOLDER / "spoken_digits.pcm.gz").read_bytes())
+    rows = [line.split("\t") for line in (FOLDER / "spoken_digits.tsv").read_text().split("\n")]
+    files, start = {}, 0
+    for name, _, _, _, count in rows[1:-1]:
+        end = start + 2 * int(count)
+        with io.BytesIO() as buffer:
+            with wave.open(buffer, "wb") as recording:
+                recording.setnchannels(1)
+                recording.setsampwidth(2)
+                recording.setframerate(8000)
+                recording.writeframes(samples[start:end])
+            files[name] = buffer.getvalue()
+        start = end
+    assert start == len(samples)
+    return files
+
+
+def test_the_packed_audio_holds_the_published_recordings_byte_for_byte():
+    files = published_recordings()
+    assert len(files) == 3000 and list(files) == sorted(files)
+    assert sha256(b"".join(files.values())) == pack_audio.RECORDINGS_SHA256
+
+
+def test_packing_the_published_recordings_gives_the_committed_bytes(tmp_path):
+    (tmp_path / "src" / "recordings").mkdir(parents=True)
+    for name, data in published_recordings().items():
+        (tmp_path / "src" / "recordings" / name).write_bytes(data)
+    (tmp_path / "out").mkdir()
+    command = [
+        sys.executable,
+        FOLDER / "pack_audio.py",
+        tmp_path / "src",
+        "--out",
+        tmp_path / "out",
+    ]
+    subprocess.run(command, check=True)
+    for name in ("spoken_digits.pcm.gz", "spoken_digits.tsv"):
+        assert sha256((tmp_path / "out" / name).read_bytes()) == copied.PACKED_SHA256[name]
+    (tmp_path / "src" / "recordings" / "0_george_0.wav").unlink()  # one recording missing
+    result = subprocess.run(command, capture_output=True, text=True)
+    assert result.returncode != 0 and "not the published ones" in result.stderr
+
+
+def test_spoken_digits_per_speaker_and_digit():
+    data = datasets.load("spoken_digits")
+    assert datasets.kind("spoken_digits") == "copied" and data.licence == "CC BY-SA 4.0"
+    assert sorted(set(data.groups)) == list(pack_audio.SPEAKERS)
+    for speaker in pack_audio.SPEAKERS:  # every speaker says every digit 50 times
+        assert np.bincount(data.y[data.groups == speaker]).tolist() == [50] * 10
+    lengths = [len(x) for x in data.X]
+    assert all(x.dtype == np.float32 and x.ndim == 1 for x in data.X)
+    assert min(lengths) > 1000 and max(lengths) < 20_000  # 0.14 s to 2.3 s at 8 kHz
+    assert max(float(np.abs(x).max()) for x in data.X) <= 1.0
+    with pytest.raises(TypeError, match="samples of different lengths.*spectrogram"):
+        data.tensors()
+
+
+LOADERS = {
+    "sentiment_sentences.tsv": lambda: copied.load_sentiment_sentences(),
+    "tinyshakespeare.txt.gz": lambda: copied.load_corpus("tinyshakespeare"),
+    "spoken_digits.pcm.gz": lambda: copied.load_spoken_digits(),
+    "spoken_digits.tsv": lambda: copied.load_spoken_digits(),
+}
+
+
 @pytest.mark.parametrize("name", sorted(copied.PACKED_SHA256))
 def test_a_damaged_or_missing_file_is_an_error_that_says_how_to_restore_it(
     name, tmp_path, monkeypatch
@@ -96,18 +175,15 @@ def test_a_damaged_or_missing_file_is_an_error_that_says_how_to_restore_it(
     data = bytearray((tmp_path / name).read_bytes())
     data[len(data) // 2] ^= 1
     (tmp_path / name).write_bytes(bytes(data))
-    load = {"sentiment_sentences.tsv": copied.load_sentiment_sentences}.get(
-        name, lambda: copied.load_corpus("tinyshakespeare")
-    )
     with pytest.raises(ValueError, match=f"SHA-256.*git checkout -- datasets/{name}"):
-        load()
+        LOADERS[name]()
     (tmp_path / name).unlink()
-    with pytest.raises(FileNotFoundError, match="pack_text.py"):
-        load()
+    with pytest.raises(FileNotFoundError, match=copied.PACKED_BY[name]):
+        LOADERS[name]()
 
 
 def test_text_has_no_tensor_form_and_says_so():
-    with pytest.raises(TypeError, match="holds text.*turn each text into numbers"):
+    with pytest.raises(TypeError, match="holds text.*turn each sample into numbers"):
         datasets.load("sentiment_sentences").tensors()
 
 

@@ -175,7 +175,7 @@ def info(name: str) -> str:
         )
     data = load(name)
     if data.X.dtype == object:
-        size = "text"
+        size = "text" if isinstance(data.X[0], str) else "recordings of different lengths"
     else:
         size = f"{data.X.shape[1]} features" if data.X.ndim == 2 else f"shape {data.shape}"
     task = f"{data.task} ({len(data.classes)} classes)" if data.classes else data.task

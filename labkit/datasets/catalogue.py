@@ -95,9 +95,11 @@ class Dataset:
         (torch.float32, torch.int64)
         """
         if self.X.dtype == object:
+            kind = "text" if isinstance(self.X[0], str) else "samples of different lengths"
             raise TypeError(
-                f"{self.name!r} holds text, which has no tensor form yet: turn each text into "
-                f"numbers first (tokens, counts), then make tensors of those."
+                f"{self.name!r} holds {kind}, which has no tensor form yet: turn each sample "
+                "into numbers of one shape first (tokens or counts for a text; padding, "
+                "cropping or a spectrogram for a recording), then make tensors of those."
             )
         X = torch.as_tensor(self.X, dtype=dtype)
         y_dtype = torch.int64 if self.task == "classification" else dtype

@@ -9,6 +9,8 @@ the right one back, never data that quietly differs.
   IMDb, Amazon and Yelp, labelled negative (0) or positive (1); ``groups`` holds each
   sentence's website, so a split can hold a whole site out.
 - ``tinyshakespeare`` (:func:`load_corpus`): one text of 1 115 394 characters.
+- ``spoken_digits`` (:func:`load_spoken_digits`, packed by ``datasets/pack_audio.py``): the
+  3 000 recordings of the Free Spoken Digit Dataset, with the speaker of each in ``groups``.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from labkit.datasets.catalogue import Dataset
 from labkit.paths import COURSE_ROOT
 from labkit.validation import one_of
 
-__all__ = ["CORPORA", "LOADERS", "load_corpus", "load_sentiment_sentences"]
+__all__ = ["CORPORA", "LOADERS", "load_corpus", "load_sentiment_sentences", "load_spoken_digits"]
 
 DATA_FOLDER = COURSE_ROOT / "datasets"
 
@@ -31,7 +33,17 @@ DATA_FOLDER = COURSE_ROOT / "datasets"
 PACKED_SHA256 = {
     "sentiment_sentences.tsv": "43ddff56201926fe8904c67993efd108909470b17b635e1130f17bda125acc7c",
     "tinyshakespeare.txt.gz": "13125fe8f49092165d7d489e3944db52d1ba546e64a60080cc9523bcd0c5e46a",
+    "spoken_digits.pcm.gz": "07c60bae9d803dda1f996d9a527ea8e3ed8b5831dbf4b5713e7f6557bbf5c400",
+    "spoken_digits.tsv": "6a59d355232245da7b069a0c6a2af57cd75469ddb6019073e33843eef24d6f7a",
 }
+# The script that wrote each packed file (its docstring says how to run it).
+PACKED_BY = {
+    "sentiment_sentences.tsv": "pack_text.py",
+    "tinyshakespeare.txt.gz": "pack_text.py",
+    "spoken_digits.pcm.gz": "pack_audio.py",
+    "spoken_digits.tsv": "pack_audio.py",
+}
+SAMPLE_RATE = 8000  # of the spoken digits
 
 _SENTENCES_DESCRIPTION = """\
 Sentiment Labelled Sentences: 3000 sentences from reviews on three websites (1000 each:
@@ -45,7 +57,7 @@ def _read_packed(name: str) -> bytes:
     path = DATA_FOLDER / name
     how = (
         f"It belongs to the repository: restore it with `git checkout -- datasets/{name}`, "
-        f"or pack it again with `python datasets/pack_text.py SOURCE` (see its docstring)."
+        f"or pack it again with `python datasets/{PACKED_BY[name]} SOURCE` (see its docstring)."
     )
     if not path.is_file():
         raise FileNotFoundError(f"The file {path} is missing. {how}")
@@ -93,6 +105,56 @@ def load_sentiment_sentences() -> Dataset:
     )
 
 
+_DIGITS_DESCRIPTION = """\
+Free Spoken Digit Dataset: 3000 recordings of the digits 0 to 9, each spoken 50 times by each
+of 6 people (george, jackson, lucas, nicolas, theo, yweweler: six men with, by the dataset's
+metadata, Greek, American, German, Belgian French, American and German accents), mono, 8000
+samples per second,
+trimmed to little silence. X holds each recording as float32 samples in [-1, 1) (the 16-bit
+values divided by 32768; lengths differ, about 0.1 to 2.3 s), y the digit, groups the
+speaker. Order: the published file names ({digit}_{speaker}_{index}.wav) sorted as text."""
+
+
+def load_spoken_digits() -> Dataset:
+    """The 3 000 spoken digits (``datasets/spoken_digits.pcm.gz`` and ``.tsv``), 8 000 Hz.
+
+    Returns
+    -------
+    Dataset
+        ``X``: (3000,) object array, each a 1-D float32 array of samples in [-1, 1);
+        ``y``: the digit (0-9); ``groups``: the speaker's name.
+
+    Examples
+    --------
+    >>> data = load_spoken_digits()
+    >>> len(data), int(data.y[0]), data.groups[0], data.X[0].dtype, len(data.X[0]) / SAMPLE_RATE
+    (3000, 0, 'george', dtype('float32'), 0.298)
+    """
+    rows = [line.split("\t") for line in _read_packed("spoken_digits.tsv").decode().split("\n")]
+    rows = rows[1:-1]  # the header, and the empty string after the last newline
+    samples = np.frombuffer(gzip.decompress(_read_packed("spoken_digits.pcm.gz")), "<i2")
+    ends = np.cumsum([int(row[4]) for row in rows])
+    recordings = np.split(samples.astype(np.float32) / 32768, ends[:-1])
+    X = np.empty(len(recordings), dtype=object)
+    X[:] = recordings  # an object array of arrays (np.array would try to stack them)
+    return Dataset(
+        name="spoken_digits",
+        X=X,
+        y=np.array([int(row[1]) for row in rows]),
+        task="classification",
+        feature_names=[],
+        classes=[str(digit) for digit in range(10)],
+        shape=(),
+        source=(
+            "Free Spoken Digit Dataset, Z. Jackson et al., 2016, "
+            "github.com/Jakobovski/free-spoken-digit-dataset (commit 26eb9aa)"
+        ),
+        licence="CC BY-SA 4.0",
+        description=_DIGITS_DESCRIPTION,
+        groups=np.array([row[2] for row in rows], dtype=object),
+    )
+
+
 # corpus name -> (packed file, where it comes from, licence)
 CORPORA = {
     "tinyshakespeare": (
@@ -126,4 +188,7 @@ def load_corpus(name: str) -> str:
 
 
 # name -> function returning the whole dataset.
-LOADERS: dict[str, Callable[[], Dataset]] = {"sentiment_sentences": load_sentiment_sentences}
+LOADERS: dict[str, Callable[[], Dataset]] = {
+    "sentiment_sentences": load_sentiment_sentences,
+    "spoken_digits": load_spoken_digits,
+}
