@@ -49,7 +49,7 @@ def names() -> list[str]:
     --------
     >>> names()
     ['breast_cancer', 'cifar10', 'diabetes', 'digits', 'fashion_mnist', 'iris', 'mnist',
-     'sample_images', 'scaling', 'sentiment_sentences', 'wine']
+     'sample_images', 'scaling', 'sentiment_sentences', 'spoken_digits', 'wine']
     """
     return sorted([*bundled.LOADERS, *generated.LOADERS, *copied.LOADERS, *remote.CATALOGUE])
 
