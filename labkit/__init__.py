@@ -11,7 +11,7 @@ Every lesson uses the same few calls::
 The modules are small and meant to be read: start with ``labkit/train/loop.py``.
 """
 
-from labkit import datasets
+from labkit import datasets, text
 from labkit.device import Capabilities, DeviceChoice, choose_device, pick_device, seed_everything
 from labkit.lesson import choose_size, record
 from labkit.plots import (
@@ -55,11 +55,12 @@ from labkit.widgets import Dropdown, Playground, Slider
 __version__ = "0.1.0"
 
 __all__ = [
-    # lesson.py, selfcheck.py, datasets/: what every lesson uses
+    # lesson.py, selfcheck.py, datasets/, text.py: what every lesson uses
     "choose_size",
     "record",
     "check",
     "datasets",
+    "text",
     # device.py: where and how to train
     "DeviceChoice",
     "pick_device",

@@ -20,6 +20,7 @@ __all__ = [
     "digits_cnn",
     "deep_plain_model",
     "small_detector",
+    "small_char_model",
     "noisy_digits",
     "run_as_graded",
     "run_on_noisy_digits",
@@ -117,7 +118,8 @@ def graded_accuracy(got: object, labels: object) -> tuple[float, int]:
 
 def run_as_graded(model: object, images: np.ndarray, shape_hint: str) -> tuple[np.ndarray, int]:
     """Export ``model`` and run the exported graph on ``images`` as the grader does:
-    ``(outputs, numbers the model holds)``.
+    ``(outputs, numbers the model holds)``. The model is exported on zeros of the shape and
+    type of ``images`` (float32 images, int64 character numbers).
 
     Raises CheckFailed, with ``shape_hint`` (what input the model must take), if ``model``
     is not a PyTorch model or cannot be exported or run.
@@ -134,7 +136,8 @@ def run_as_graded(model: object, images: np.ndarray, shape_hint: str) -> tuple[n
     )
     try:
         [outputs], numbers = run_model_file(
-            export_model(model, torch.zeros(images.shape)), [images]
+            export_model(model, torch.zeros(images.shape, dtype=torch.as_tensor(images).dtype)),
+            [images],
         )
     except ModelFileError as error:
         reason = str(error).rstrip(".")
@@ -324,4 +327,57 @@ def small_detector(small_detector: object) -> None:
         f"mAP@0.5 on {len(images)} new test scenes: {found:.3f}, with {numbers:,} numbers; at "
         f"least {judge.MIN_DETECTOR_MAP50:.2f} is needed. Is it trained long enough for its "
         "size? Watch its validation loss, and train on the 1000 training scenes.",
+    )
+
+
+# ---------------------------------------------------------------- 14.ex3: small_char_model
+PUBLIC_WINDOWS_SEED = 14  # the graded windows are drawn from each student's own generator
+
+
+def small_char_model(small_char_model: object) -> None:
+    """14.ex3: a trained character model with at most 30 000 numbers that takes ``(n, 128)``
+    character numbers (int64) and returns ``(n, 128, 65)`` scores of the next character,
+    never looks ahead, and reaches 2.0 nats per character on the validation text.
+
+    Exported and run as the grader runs it, on 48 fixed windows of the validation text
+    (:func:`labkit.exercises.charlm_judge.graded_windows`): 40 scored, 8 that test that no
+    prediction depends on a later character.
+    """
+    from labkit.exercises import charlm_judge as judge
+
+    inputs, targets, cuts = judge.graded_windows(np.random.default_rng(PUBLIC_WINDOWS_SEED))
+    outputs, numbers = run_as_graded(
+        small_char_model,
+        inputs,
+        "It must take an int64 tensor of shape (n, 128), character numbers as X, and return "
+        "scores of shape (n, 128, 65).",
+    )
+    wanted = (judge.ROWS, judge.WINDOW, judge.VOCAB)
+    expect(
+        outputs.shape == wanted,
+        f"For {judge.ROWS} windows of {judge.WINDOW} characters the model should return shape "
+        f"{wanted}: at every position a score for each of the {judge.VOCAB} characters; got "
+        f"{outputs.shape}.",
+    )
+    expect(bool(np.isfinite(outputs).all()), "The model's scores hold inf or nan values.")
+    expect(
+        0 < numbers <= judge.MAX_CHAR_MODEL_NUMBERS,
+        f"The model holds {numbers:,} numbers (parameters, buffers and constants); at most "
+        f"{judge.MAX_CHAR_MODEL_NUMBERS:,} are allowed. The embedding, the recurrent layer "
+        "and the output layer all count: which one grows fastest with the hidden size?",
+    )
+    peek = judge.look_ahead(outputs, cuts)
+    expect(
+        peek <= judge.CAUSAL_TOLERANCE,
+        f"The model's prediction at some position changes (by {peek:.2g} in log-probability) "
+        "when a LATER character changes: it looks ahead at the characters it must predict. "
+        "Read the window from left to right only (no bidirectional layer, no convolution "
+        "that sees the future).",
+    )
+    loss = judge.mean_cross_entropy(outputs[: judge.SCORED], targets)
+    expect(
+        loss <= judge.MAX_CHAR_MODEL_LOSS,
+        f"Validation loss on {judge.SCORED} windows of {judge.WINDOW} characters: {loss:.3f} "
+        f"nats per character, with {numbers:,} numbers; at most {judge.MAX_CHAR_MODEL_LOSS} is "
+        "needed. Train on the training part only, longer or with another learning rate.",
     )

@@ -102,6 +102,8 @@ def export_model(model: object, example: object) -> bytes:
     try:
         with warnings.catch_warnings():  # torch's own deprecation notices, not the learner's
             warnings.simplefilter("ignore", FutureWarning)
+            # nn.LSTM's own weights list, refreshed while it is traced: harmless here
+            warnings.filterwarnings("ignore", "The tensor attributes self", UserWarning)
             program = torch.export.export(model, (example,)).run_decompositions()
     except Exception as error:
         raise ModelFileError(
