@@ -137,7 +137,7 @@ def graded_loss(outputs: object, targets: object, cuts: object) -> float:
     try:
         array = np.asarray(outputs, dtype=np.float32)
         targets = np.asarray(targets, dtype=np.int64)
-        cuts = [int(c) for c in cuts]  # type: ignore[union-attr]
+        cuts = [int(c) for c in np.asarray(cuts).ravel()]
     except (TypeError, ValueError, OverflowError):
         return math.inf
     if (
