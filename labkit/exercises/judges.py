@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["same_answer", "same_integers"]
+__all__ = ["model_outputs_within", "same_answer", "same_integers"]
 
 
 def same_integers(got: object, expected: object) -> bool:
@@ -79,3 +79,26 @@ def same_answer(got: object, expected: object, *, rel: float = 1e-6, abs_: float
     if expected is None or isinstance(expected, str):
         return type(got) is type(expected) and got == expected
     raise TypeError(f"Cannot compare with an expected {type(expected).__name__}: {expected!r}")
+
+
+def model_outputs_within(got: object, max_numbers: int) -> object | None:
+    """The outputs of a graded model answer ``(outputs, numbers)``, or None if the answer is
+    not such a pair or the model holds no numbers or more than ``max_numbers``.
+
+    The grader runs an exported model and hands its judge this pair; what the outputs must
+    reach is the judge's own business.
+
+    >>> model_outputs_within(([1.0], 30), max_numbers=100)
+    [1.0]
+    >>> model_outputs_within(([1.0], 300), max_numbers=100) is None
+    True
+    >>> model_outputs_within("junk", max_numbers=100) is None
+    True
+    """
+    try:
+        outputs, numbers = got  # type: ignore[misc]
+    except (TypeError, ValueError):
+        return None
+    if type(numbers) is not int or not 0 < numbers <= max_numbers:
+        return None
+    return outputs

@@ -36,7 +36,7 @@ from __future__ import annotations
 import numpy as np
 
 from labkit.datasets import load_scenes
-from labkit.exercises import custom_checks, detection_judge
+from labkit.exercises import custom_checks, detection_judge, judges
 from labkit.exercises.declare import Case, Example, Exercise, Expect, Mistake
 from labkit.exercises.questions import Question
 
@@ -243,13 +243,10 @@ def _detector_good_and_small(got: object, truth: object) -> bool:
     >>> _detector_good_and_small((silent, 100), (scenes.boxes, scenes.labels))
     False
     """
-    try:
-        outputs, numbers = got  # type: ignore[misc]
-        boxes, labels = truth  # type: ignore[misc]
-    except (TypeError, ValueError):
+    outputs = judges.model_outputs_within(got, detection_judge.MAX_DETECTOR_NUMBERS)
+    if outputs is None:
         return False
-    if type(numbers) is not int or not 0 < numbers <= detection_judge.MAX_DETECTOR_NUMBERS:
-        return False
+    boxes, labels = truth  # type: ignore[misc]
     return (
         detection_judge.graded_map50(outputs, boxes, labels) >= detection_judge.MIN_DETECTOR_MAP50
     )

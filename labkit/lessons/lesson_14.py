@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from labkit.exercises import charlm_judge, custom_checks
+from labkit.exercises import charlm_judge, custom_checks, judges
 from labkit.exercises.declare import Case, Example, Exercise, Expect, Mistake
 from labkit.exercises.questions import Question
 
@@ -211,13 +211,10 @@ def _char_model_good_and_small(got: object, truth: object) -> bool:
     >>> _char_model_good_and_small((uniform, 100), (targets, cuts))
     False
     """
-    try:
-        outputs, numbers = got  # type: ignore[misc]
-        targets, cuts = truth  # type: ignore[misc]
-    except (TypeError, ValueError):
+    outputs = judges.model_outputs_within(got, charlm_judge.MAX_CHAR_MODEL_NUMBERS)
+    if outputs is None:
         return False
-    if type(numbers) is not int or not 0 < numbers <= charlm_judge.MAX_CHAR_MODEL_NUMBERS:
-        return False
+    targets, cuts = truth  # type: ignore[misc]
     return charlm_judge.graded_loss(outputs, targets, cuts) <= charlm_judge.MAX_CHAR_MODEL_LOSS
 
 
