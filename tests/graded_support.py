@@ -87,6 +87,35 @@ def solution_namespace(notebook: Path, exercise_id: str) -> dict:
     return namespace
 
 
+def smoke_namespace(notebook: Path, last_cell: str, then: list[str], exercise_id: str) -> dict:
+    """The namespace of ``notebook``'s code cells in smoke mode, up to ``last_cell``, then of
+    the cells ``then`` (by id) and of ``exercise_id``'s reference solution; output hidden.
+
+    The parameters cell (tagged "parameters") runs first and ``SMOKE`` is then set to True,
+    as papermill would inject it.
+    """
+    _, solutions = headings_and_solutions(notebook)
+    cells = [
+        c for c in json.loads(notebook.read_text("utf-8"))["cells"] if c["cell_type"] == "code"
+    ]
+    source = {cell["id"]: "".join(cell["source"]) for cell in cells}
+    namespace: dict = {}
+    with contextlib.redirect_stdout(io.StringIO()):
+        for cell in cells:
+            exec(source[cell["id"]], namespace)
+            if "parameters" in cell.get("metadata", {}).get("tags", []):
+                namespace["SMOKE"] = True
+            if cell["id"] == last_cell:
+                break
+        for cell_id in then:
+            exec(source[cell_id], namespace)
+        exec(solutions[exercise_id], namespace)
+    import matplotlib.pyplot as plt
+
+    plt.close("all")
+    return namespace
+
+
 def padded(model: object, extra: int = 100) -> object:
     """``model`` plus a linear layer of ``extra`` inputs and outputs that it never uses: the
     same answers, ``extra * (extra + 1)`` more numbers (a model exercise's budget test)."""

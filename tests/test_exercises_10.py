@@ -5,15 +5,12 @@ The notebook's cells up to ``train_ssd`` run once, in smoke mode, in a namespace
 own; then the reference solution cell (about 10 s of training on one core).
 """
 
-import contextlib
-import io
-import json
 import os
 
 import numpy as np
 import pytest
 import torch
-from graded_support import SECRET, STUDENTS, headings_and_solutions, padded, passes
+from graded_support import SECRET, STUDENTS, padded, passes, smoke_namespace
 from torch import nn
 from torchvision.ops import box_iou
 
@@ -34,25 +31,7 @@ def lesson() -> dict:
     ssd_detect, then 10.ex5's reference solution."""
     os.environ.setdefault("MPLBACKEND", "Agg")
     [notebook] = [path for path in lesson_sources() if path.name.startswith("10")]
-    _, solutions = headings_and_solutions(notebook)
-    cells = json.loads(notebook.read_text(encoding="utf-8"))["cells"]
-    [detect] = ["".join(cell["source"]) for cell in cells if cell["id"] == DETECT_CELL]
-    namespace: dict = {}
-    with contextlib.redirect_stdout(io.StringIO()):
-        for cell in cells:
-            if cell["cell_type"] != "code":
-                continue
-            exec("".join(cell["source"]), namespace)
-            if cell["id"] == "l10-002":
-                namespace["SMOKE"] = True
-            if cell["id"] == LAST_SETUP_CELL:
-                break
-        exec(detect, namespace)
-        exec(solutions["10.ex5"], namespace)
-    import matplotlib.pyplot as plt
-
-    plt.close("all")
-    return namespace
+    return smoke_namespace(notebook, LAST_SETUP_CELL, [DETECT_CELL], "10.ex5")
 
 
 class _ClassesOnly(nn.Module):

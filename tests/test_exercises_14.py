@@ -6,15 +6,13 @@ their own; then ``validation_loss`` and the reference solution cell (about 10 s 
 one core).
 """
 
-import contextlib
-import io
 import json
 import os
 
 import numpy as np
 import pytest
 import torch
-from graded_support import SECRET, STUDENTS, headings_and_solutions, padded, passes
+from graded_support import SECRET, STUDENTS, padded, passes, smoke_namespace
 from torch import nn
 
 import labkit
@@ -24,7 +22,6 @@ from labkit.paths import lesson_sources
 from labkit.selfcheck import check
 
 MODEL = {exercise.id: exercise for exercise in exercises_for("14")}["14.ex3"]
-PARAMETERS_CELL = "l14-002"
 
 
 def _cell_id(cells: list, marker: str) -> str:
@@ -39,26 +36,9 @@ def lesson() -> dict:
     validation_loss, then 14.ex3's reference solution."""
     os.environ.setdefault("MPLBACKEND", "Agg")
     [notebook] = [path for path in lesson_sources() if path.name.startswith("14")]
-    _, solutions = headings_and_solutions(notebook)
     cells = json.loads(notebook.read_text(encoding="utf-8"))["cells"]
     last_setup = _cell_id(cells, "def train_char_model")
-    loss_cell = _cell_id(cells, "def validation_loss")
-    namespace: dict = {}
-    with contextlib.redirect_stdout(io.StringIO()):
-        for cell in cells:
-            if cell["cell_type"] != "code":
-                continue
-            exec("".join(cell["source"]), namespace)
-            if cell["id"] == PARAMETERS_CELL:
-                namespace["SMOKE"] = True
-            if cell["id"] == last_setup:
-                break
-        exec("".join(next(c["source"] for c in cells if c["id"] == loss_cell)), namespace)
-        exec(solutions["14.ex3"], namespace)
-    import matplotlib.pyplot as plt
-
-    plt.close("all")
-    return namespace
+    return smoke_namespace(notebook, last_setup, [_cell_id(cells, "def validation_loss")], "14.ex3")
 
 
 class _Bigram(nn.Module):
