@@ -106,9 +106,18 @@ def _free_port() -> int:
 def _prepare(root: Path) -> None:
     """Every learner version with SMOKE = True, as a learner's copies would be."""
     for lesson in LESSONS:
-        nb = nbformat.read(lesson, as_version=4)
-        inject_parameters(nb, {"SMOKE": True})
+        nb = inject_parameters(nbformat.read(lesson, as_version=4), {"SMOKE": True})
         nbformat.write(nb, root / lesson.name)
+
+
+def test_the_prepared_copies_run_in_smoke_mode(tmp_path: Path) -> None:
+    # inject_parameters returns a copy; writing the notebook it was given instead would make
+    # every browser run a full default run (it did: lesson 10 took 178 s instead of ~20 s).
+    _prepare(tmp_path)
+    for lesson in LESSONS:
+        cells = nbformat.read(tmp_path / lesson.name, as_version=4).cells
+        injected = [c for c in cells if "injected-parameters" in c.metadata.get("tags", [])]
+        assert len(injected) == 1 and "SMOKE = True" in injected[0].source, lesson.name
 
 
 @pytest.fixture(scope="module")
