@@ -147,8 +147,8 @@ def test_the_experiments_answers(digits):
 
 def test_the_quizs_counting_answers():
     answers = dict(enumerate((q.answer for q in EXERCISES["16.ex5"].questions), start=1))
-    assert 8000 // 2 == answers[1]
-    assert 8000 * 2 == answers[2]
+    assert answers[1] == 8000 // 2
+    assert answers[2] == 8000 * 2
     assert round(6.02 * 12 + 1.76, 1) == answers[3]
     _, frequency = NS["level_and_frequency"](NS["tone"](3500)[::2], 4000)
     assert frequency == answers[4]
