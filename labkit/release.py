@@ -108,6 +108,8 @@ def release_source(source: str, *, cell_type: str = "code", where: str = "cell")
             output.append(line)
     if solution is not None:
         raise ValueError(f"{where}: {BEGIN!r} is never closed by {END!r}.")
+    while cell_type == "code" and output and not output[-1].strip():
+        output.pop()  # blank lines that only separated the removed solution from the code above
     return "\n".join(output)
 
 

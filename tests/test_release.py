@@ -39,6 +39,14 @@ def test_solution_regions_become_placeholders_that_run():
         namespace["mse"](1, 2)
 
 
+def test_no_blank_lines_are_left_where_a_solution_ended_the_cell():
+    # A helper function in the solution needs two blank lines above it (ruff format); once
+    # the solution is removed, they would end the learner's cell and fail the format check.
+    source = "quiz = {1: None}\n\n\n### BEGIN SOLUTION\ndef helper():\n    return 1\n\n\n"
+    source += "quiz = {1: helper()}\n### END SOLUTION"
+    assert release_source(source) == "quiz = {1: None}"
+
+
 def test_markdown_answers_are_replaced():
     text = "Why?\n### BEGIN SOLUTION\nBecause.\n### END SOLUTION"
     assert release_source(text, cell_type="markdown") == f"Why?\n{PLACEHOLDER_MARKDOWN}"
