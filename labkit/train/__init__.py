@@ -3,6 +3,7 @@
 from labkit.train.callbacks import Callback, EarlyStopping, NonFiniteGuard
 from labkit.train.checkpoint import Checkpoint, load_checkpoint, save_checkpoint
 from labkit.train.detection import detect, fit_detector
+from labkit.train.distributed import World, close_distributed, init_distributed
 from labkit.train.evaluation import evaluate, predict
 from labkit.train.history import History
 from labkit.train.loop import fit
@@ -23,11 +24,14 @@ __all__ = [
     "NonFiniteGuard",
     "ProgressBar",
     "TrainState",
+    "World",
     "accuracy",
     "detect",
     "evaluate",
     "fit",
     "fit_detector",
+    "init_distributed",
+    "close_distributed",
     "load_checkpoint",
     "mean_absolute_error",
     "predict",

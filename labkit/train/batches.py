@@ -24,8 +24,9 @@ from collections.abc import Iterator
 
 import numpy as np
 import torch
-from torch.utils.data import DataLoader
+from torch.utils.data import DataLoader, DistributedSampler
 
+from labkit.train.distributed import ALONE, World, shard_bounds
 from labkit.train.types import ArrayOrTensor, Data
 
 __all__ = [
@@ -92,6 +93,10 @@ class TensorBatches:
         With the epoch number, decides each epoch's order.
     channels_last : bool, default=False
         Store 4-D image batches as NHWC, which convolutions run faster on.
+    world : World, default=ALONE (one process)
+        In data-parallel training, each rank yields its contiguous piece of every batch of
+        ``batch_size`` (see :mod:`labkit.train.distributed`). A last batch with fewer items
+        than ranks is left out, so that no rank gets an empty piece.
     """
 
     def __init__(
@@ -104,8 +109,17 @@ class TensorBatches:
         shuffle: bool = True,
         seed: int = 0,
         channels_last: bool = False,
+        world: World = ALONE,
     ) -> None:
-        self.n = len(X)
+        if batch_size < world.size:
+            raise ValueError(
+                f"batch_size={batch_size} is smaller than the {world.size} processes training "
+                f"together: each needs a piece of every batch. Use batch_size >= {world.size}."
+            )
+        self.world = world
+        # Items per epoch: all of them, less a last batch too small to give every rank one.
+        last = len(X) % batch_size
+        self.n = len(X) - (last if 0 < last < world.size else 0)
         self.batch_size = batch_size
         self.device = device
         self.shuffle = shuffle
@@ -133,17 +147,34 @@ class TensorBatches:
             order = torch.randperm(self.n, generator=epoch_generator(self.seed, epoch))
             order = order.to(self.X.device)
         for start in range(0, self.n, self.batch_size):
+            stop = min(start + self.batch_size, self.n)
+            if self.world.size > 1:  # this rank's piece of the batch [start, stop)
+                lo, hi = shard_bounds(stop - start, self.world)
+                start, stop = start + lo, start + hi
             if self.shuffle:
-                index = order[start : start + self.batch_size]
+                index = order[start:stop]
                 xb = self.X[index]
                 yb = self.y[index] if self.y is not None else None
             else:
-                xb = self.X[start : start + self.batch_size]
-                yb = self.y[start : start + self.batch_size] if self.y is not None else None
+                xb = self.X[start:stop]
+                yb = self.y[start:stop] if self.y is not None else None
             if not self.on_device:
                 xb = xb.to(self.device, non_blocking=True)
                 yb = yb.to(self.device, non_blocking=True) if yb is not None else None
             yield xb, yb
+
+    def loss_weight(self, index: int, size: int) -> float:
+        """What this rank's loss on batch ``index`` (``size`` items) is multiplied by, so
+        that averaging the ranks' gradients gives the whole batch's gradient: its share of
+        the batch times the number of ranks (1 when training alone).
+
+        >>> batches = TensorBatches(torch.zeros(5, 1), None, 5, torch.device("cpu"),
+        ...                         world=World(rank=1, size=2))
+        >>> batches.loss_weight(0, 2)  # 2 of the 5 items, averaged over 2 ranks
+        0.8
+        """
+        whole = min(self.batch_size, self.n - index * self.batch_size)
+        return self.world.size * size / whole
 
 
 class LoaderBatches:
@@ -151,9 +182,27 @@ class LoaderBatches:
 
     The DataLoader decides the order; with ``shuffle=True`` it draws its seed from PyTorch's
     global generator, which :func:`labkit.seed_everything` and a checkpoint restore.
+
+    In data-parallel training the loader must give each rank its own part of the data: a
+    ``DistributedSampler``, whose order is set from the epoch number before every epoch.
+    It gives every rank as many items, so each rank's loss counts alike (weight 1).
     """
 
-    def __init__(self, loader: DataLoader, device: torch.device, *, channels_last: bool = False):
+    def __init__(
+        self,
+        loader: DataLoader,
+        device: torch.device,
+        *,
+        channels_last: bool = False,
+        world: World = ALONE,
+    ) -> None:
+        if world.size > 1 and not isinstance(loader.sampler, DistributedSampler):
+            raise ValueError(
+                f"{world.size} processes are training together, but the DataLoader would give "
+                "each of them all the data. Give it a DistributedSampler: DataLoader(dataset, "
+                "batch_size=..., sampler=DistributedSampler(dataset, seed=...)), with the "
+                "batch size of one process."
+            )
         self.loader = loader
         self.device = device
         self.channels_last = channels_last
@@ -164,6 +213,8 @@ class LoaderBatches:
     def epoch(self, epoch: int) -> Iterator[tuple[torch.Tensor, torch.Tensor | None]]:
         """Yield one epoch's ``(X_batch, y_batch)`` pairs on the device."""
         non_blocking = self.device.type == "cuda"
+        if isinstance(self.loader.sampler, DistributedSampler):
+            self.loader.sampler.set_epoch(epoch)  # a new order each epoch, the same on all ranks
         for batch in self.loader:
             xb, yb = (batch[0], batch[1]) if isinstance(batch, list | tuple) else (batch, None)
             xb = xb.to(self.device, non_blocking=non_blocking)
@@ -174,6 +225,10 @@ class LoaderBatches:
                 if not yb.is_floating_point() and yb.dtype != torch.int64:
                     yb = yb.long()  # PyTorch's classification losses need int64 class labels
             yield xb, yb
+
+    def loss_weight(self, index: int, size: int) -> float:
+        """1: every rank's batches are the same size (see the class docstring)."""
+        return 1.0
 
 
 def targets(yb: torch.Tensor | None, name: str) -> torch.Tensor:
@@ -199,10 +254,12 @@ def make_batches(
     seed: int = 0,
     channels_last: bool = False,
     name: str = "train_data",
+    world: World = ALONE,
 ) -> TensorBatches | LoaderBatches:
-    """Wrap ``(X, y)``, ``X`` alone, or a DataLoader so that ``.epoch(e)`` yields device batches."""
+    """Wrap ``(X, y)``, ``X`` alone, or a DataLoader so that ``.epoch(e)`` yields device batches;
+    ``world``: each rank's share in data-parallel training."""
     if isinstance(data, DataLoader):
-        return LoaderBatches(data, device, channels_last=channels_last)
+        return LoaderBatches(data, device, channels_last=channels_last, world=world)
     if isinstance(data, list | tuple):
         if len(data) != 2:
             raise ValueError(
@@ -215,5 +272,12 @@ def make_batches(
     else:
         X, y = as_tensor(data, name), None
     return TensorBatches(
-        X, y, batch_size, device, shuffle=shuffle, seed=seed, channels_last=channels_last
+        X,
+        y,
+        batch_size,
+        device,
+        shuffle=shuffle,
+        seed=seed,
+        channels_last=channels_last,
+        world=world,
     )

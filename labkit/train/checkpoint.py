@@ -9,6 +9,9 @@ with bit-identical weights to a run that was never interrupted.
 
 Files are written to a temporary name next to the target and then renamed, so a crash
 mid-write never leaves a half-written checkpoint under the real name.
+
+In data-parallel training (:mod:`labkit.train.distributed`) only rank 0 writes; the file
+also holds every rank's random generators, and each rank restores its own.
 """
 
 from __future__ import annotations
@@ -20,8 +23,10 @@ from pathlib import Path
 
 import numpy as np
 import torch
+import torch.distributed as dist
 
 from labkit.train.callbacks import Callback
+from labkit.train.distributed import current_world
 from labkit.train.state import TrainState
 from labkit.validation import whole_number
 
@@ -71,8 +76,23 @@ def _callback_states(callbacks: list[Callback]) -> dict[str, dict]:
     return states
 
 
-def save_checkpoint(path: str | os.PathLike, state: TrainState) -> Path:
-    """Write the whole training state to ``path`` atomically and return the path."""
+def _random_states_of_every_rank() -> list[dict]:
+    """Each rank's random generators, in rank order (every rank must call this)."""
+    world = current_world()
+    if world.size == 1:
+        return [_random_states()]
+    gathered: list = [None] * world.size
+    dist.all_gather_object(gathered, _random_states())
+    return gathered
+
+
+def save_checkpoint(
+    path: str | os.PathLike, state: TrainState, *, random_per_rank: list[dict] | None = None
+) -> Path:
+    """Write the whole training state to ``path`` atomically and return the path.
+
+    ``random_per_rank``: every rank's random generators, in data-parallel training.
+    """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     payload = {
@@ -87,6 +107,8 @@ def save_checkpoint(path: str | os.PathLike, state: TrainState) -> Path:
         "callbacks": _callback_states(state.callbacks),
         "random": _random_states(),
     }
+    if random_per_rank is not None and len(random_per_rank) > 1:
+        payload["random_per_rank"] = random_per_rank
     # Same directory as the target, so the final rename stays on one file system (atomic).
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
     try:
@@ -146,7 +168,11 @@ def restore_checkpoint(payload: dict, state: TrainState) -> None:
                 f"The checkpoint has no state for callback {key}; it holds {sorted(saved)}. "
                 "Resume with the same callbacks, in the same order, as the interrupted run."
             )
-    _set_random_states(payload["random"])
+    world, per_rank = current_world(), payload.get("random_per_rank")
+    if per_rank is not None and len(per_rank) == world.size:
+        _set_random_states(per_rank[world.rank])
+    else:
+        _set_random_states(payload["random"])
 
 
 class Checkpoint(Callback):
@@ -174,4 +200,6 @@ class Checkpoint(Callback):
     def on_epoch_end(self, state: TrainState, logs: dict[str, float]) -> None:
         last = state.epoch == state.epochs or state.stop_training
         if state.epoch % self.every == 0 or last:
-            save_checkpoint(self.path, state)
+            random_per_rank = _random_states_of_every_rank()  # every rank takes part
+            if current_world().is_main:  # one writer
+                save_checkpoint(self.path, state, random_per_rank=random_per_rank)

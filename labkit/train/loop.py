@@ -35,6 +35,7 @@ from labkit.device import DeviceChoice
 from labkit.train.batches import targets
 from labkit.train.callbacks import Callback, run_hook
 from labkit.train.checkpoint import load_checkpoint, restore_checkpoint
+from labkit.train.distributed import World, sum_over_ranks
 from labkit.train.evaluation import evaluate_batches
 from labkit.train.history import History
 from labkit.train.running import RunningMeans
@@ -79,6 +80,8 @@ def fit(
     loss_fn : callable
         ``loss_fn(outputs, targets)`` → scalar tensor, e.g. ``nn.CrossEntropyLoss()``.
     batch_size : int, default=32
+        Under ``torchrun``, after :func:`labkit.init_distributed`: the whole batch, shared
+        among the processes (see :mod:`labkit.train.distributed`).
     metrics : dict of str to callable, default=None
         ``{"acc": labkit.accuracy}``: each maps ``(outputs, targets)`` to a 0-d tensor.
     device : DeviceChoice, {"auto", "cuda", "mps", "cpu"} or None, default=None
@@ -151,12 +154,15 @@ def train_one_epoch(run: Run) -> dict[str, float] | None:
     model, optimizer, scaler = state.model, state.optimizer, state.scaler
     model.train()
     means = RunningMeans(read_at_once=state.device.device == "cpu")  # nothing to wait for
-    for xb, maybe_yb in run.batches.epoch(state.epoch):
+    for index, (xb, maybe_yb) in enumerate(run.batches.epoch(state.epoch)):
         yb = targets(maybe_yb, "train_data")
         with state.device.autocast():
             out = run.net(xb)
             loss = run.loss_fn(out, yb)
-        scaler.scale(loss).backward()  # with fp32/bf16 the scaler is disabled: plain backward
+        # With several ranks, DDP averages their gradients: weighting each rank's loss by
+        # its share of the batch makes that average the gradient of the whole batch.
+        weighted = loss * run.batches.loss_weight(index, len(xb)) if run.world.size > 1 else loss
+        scaler.scale(weighted).backward()  # with fp32/bf16 the scaler is disabled: plain backward
         if run.grad_clip is not None:
             scaler.unscale_(optimizer)  # clip the true gradients, not the scaled ones
             nn.utils.clip_grad_norm_(model.parameters(), run.grad_clip)
@@ -174,9 +180,22 @@ def train_one_epoch(run: Run) -> dict[str, float] | None:
             run_hook(state.callbacks, "on_log", state, {"loss": means.mean("loss")})
             if state.stop_training:
                 return None
-    logs = means.means()
+    logs = mean_over_ranks(means, run.world)
     run_hook(state.callbacks, "on_log", state, {"loss": logs["loss"]})
     return None if state.stop_training else logs
+
+
+def mean_over_ranks(means: RunningMeans, world: World) -> dict[str, float]:
+    """The epoch's means over every rank's batches (one process: its own means)."""
+    logs = means.means()
+    if world.size == 1:
+        return logs
+    names = list(logs)
+    sums = sum_over_ranks(
+        [logs[name] * means.counts[name] for name in names] + [means.counts[n] for n in names],
+        world,
+    )
+    return {name: sums[i] / sums[len(names) + i] for i, name in enumerate(names)}
 
 
 def validate(run: Run) -> dict[str, float]:

@@ -14,11 +14,13 @@ from typing import cast
 
 import torch
 from torch import nn
+from torch.nn.parallel import DistributedDataParallel
 
 from labkit.device import DeviceChoice, apply_choice, choose_device, read_capabilities
 from labkit.train import checks
 from labkit.train.batches import LoaderBatches, TensorBatches, make_batches, targets
 from labkit.train.callbacks import Callback, NonFiniteGuard
+from labkit.train.distributed import ALONE, World, current_world
 from labkit.train.history import History
 from labkit.train.progress import LivePlot, ProgressBar, in_notebook
 from labkit.train.state import TrainState
@@ -66,7 +68,9 @@ DEFAULT_SPEED = SpeedOptions()
 class Run:
     """What one call of :func:`labkit.fit` trains with: the loop reads everything from here.
 
-    ``net`` is the model itself, or its ``torch.compile`` wrapper (same weights).
+    ``net`` is the model itself, or its ``torch.compile`` wrapper (same weights), or in
+    data-parallel training its ``DistributedDataParallel`` wrapper. ``world``: this
+    process's rank among those training together (one process: ``ALONE``).
     ``step_callbacks`` are the callbacks that define ``on_step_end``: calling only those
     keeps a step free of empty calls when none does.
     """
@@ -79,6 +83,7 @@ class Run:
     grad_clip: float | None
     log_every: int
     state: TrainState
+    world: World = ALONE
     step_callbacks: list[Callback] = field(default_factory=list)
 
 
@@ -112,7 +117,8 @@ def prepare_run(
             f"Received: speed={speed!r}"
         )
     checks.check_optimizer(optimizer, model)
-    arranged = _arrange_callbacks(callbacks, progress)
+    world = current_world()
+    arranged = _arrange_callbacks(callbacks, progress if world.is_main else False)
     choice = _resolve_device(device, precision)
     apply_choice(choice)
 
@@ -123,9 +129,15 @@ def prepare_run(
     else:
         model.to(dev)
     batches = make_batches(
-        train_data, batch_size, dev, shuffle=True, seed=seed, channels_last=speed.channels_last
+        train_data,
+        batch_size,
+        dev,
+        shuffle=True,
+        seed=seed,
+        channels_last=speed.channels_last,
+        world=world,
     )
-    val_batches = None
+    val_batches = None  # every rank evaluates all of it: same weights, same numbers
     if val_data is not None:
         val_batches = make_batches(
             val_data,
@@ -152,9 +164,12 @@ def prepare_run(
         seed=seed,
         callbacks=arranged,
     )
+    net = model
+    if world.size > 1:  # averages the ranks' gradients during backward
+        net = DistributedDataParallel(model, device_ids=[dev] if dev.type == "cuda" else None)
     return Run(
         # torch.compile returns a Module wrapping this one, though its stub says Callable.
-        net=cast(nn.Module, torch.compile(model)) if speed.compile else model,
+        net=cast(nn.Module, torch.compile(net)) if speed.compile else net,
         batches=batches,
         val_batches=val_batches,
         loss_fn=loss_fn,
@@ -162,6 +177,7 @@ def prepare_run(
         grad_clip=grad_clip,
         log_every=speed.log_every,
         state=state,
+        world=world,
         step_callbacks=[cb for cb in arranged if _defines_step_hook(cb)],
     )
 
