@@ -263,7 +263,9 @@ EXERCISES = [
                 choices="abcd",
                 hint="Section 7: where did the last-box tracker's swaps happen, and what cut them?",
             ),
-            Question("a", choices="abcd", hint="Section 2: what survives a difference, and what not?"),
+            Question(
+                "a", choices="abcd", hint="Section 2: what survives a difference, and what not?"
+            ),
         ],
     ),
     Exercise(
@@ -280,7 +282,9 @@ EXERCISES = [
                 decimals=1,
                 hint="Section 5: a clockwise clip played backwards is an anticlockwise one.",
             ),
-            Question("b", choices="abcd", hint="Section 1: what does one frame show in each class?"),
+            Question(
+                "b", choices="abcd", hint="Section 1: what does one frame show in each class?"
+            ),
             Question("b", choices="abcd", hint="Section 6: what was in training for a test frame?"),
             Question(
                 0.67,
