@@ -16,9 +16,9 @@
 The expectations: the hand-made turning rule on frame differences, with and without the frames'
 order; the per-frame model at chance and the temporal model near 100 % on the same backbone (3
 seeds), the temporal model at chance with shuffled frames and near 0 with reversed ones; the
-per-frame property (the disc's size) cross-validated by frame and by clip (3 seeds); IoU by hand against
-torchvision; and the ID switches of the last-box and the constant-velocity trackers (3 seeds of
-200 scenes).
+per-frame property (the disc's size) cross-validated by frame and by clip (3 seeds); IoU by hand
+against torchvision; and the ID switches of the last-box and the constant-velocity trackers (3
+seeds of 200 scenes).
 """
 
 from __future__ import annotations
