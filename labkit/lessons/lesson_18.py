@@ -44,22 +44,22 @@ def polar_to_cartesian(ranges, azimuths, elevations):
     """Returns (range, azimuth and elevation in degrees) as a list of [x, y, z]."""
     r = np.asarray(ranges, dtype=np.float64)
     azimuth, elevation = np.deg2rad(azimuths), np.deg2rad(elevations)
-    across = r * np.cos(elevation)
-    return _points(across * np.cos(azimuth), across * np.sin(azimuth), r * np.sin(elevation))
+    flat = r * np.cos(elevation)
+    return _points(flat * np.cos(azimuth), flat * np.sin(azimuth), r * np.sin(elevation))
 
 
 def _degrees_as_radians(ranges, azimuths, elevations):  # np.cos(90) is not cos(90°)
     r = np.asarray(ranges, dtype=np.float64)
     azimuth, elevation = np.asarray(azimuths, float), np.asarray(elevations, float)
-    across = r * np.cos(elevation)
-    return _points(across * np.cos(azimuth), across * np.sin(azimuth), r * np.sin(elevation))
+    flat = r * np.cos(elevation)
+    return _points(flat * np.cos(azimuth), flat * np.sin(azimuth), r * np.sin(elevation))
 
 
 def _polar_angle(ranges, azimuths, elevations):  # the elevation used as an angle from z
     r = np.asarray(ranges, dtype=np.float64)
     azimuth, elevation = np.deg2rad(azimuths), np.deg2rad(elevations)
-    across = r * np.sin(elevation)
-    return _points(across * np.cos(azimuth), across * np.sin(azimuth), r * np.cos(elevation))
+    flat = r * np.sin(elevation)
+    return _points(flat * np.cos(azimuth), flat * np.sin(azimuth), r * np.cos(elevation))
 
 
 def _from_the_y_axis(ranges, azimuths, elevations):  # azimuth measured from y: x and y swapped
