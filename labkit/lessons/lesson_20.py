@@ -312,13 +312,25 @@ EXPECTATIONS = [
         baseline=0.0,
         baseline_is="exploring more gains nothing",
     ),
-    # CartPole: the greedy policy's mean return over 10 evaluation episodes at the end of each
-    # run, mean of 3 seeds.
+    # CartPole (default run, one thread): the greedy policy's mean return over 10 evaluation
+    # episodes at the end of each 40 000-step run, mean of 3 seeds. Measured before the
+    # reproducible re-run: 369.1 (seeds 500.0, 143.2, 464.0); the random policy 21.6.
     Expect(
         "dqn_final_return",
         smoke=None,
         default=200.0,
-        baseline=22.0,
+        baseline=21.6,
         baseline_is="the random policy (mean return over 100 episodes)",
+    ),
+    # Ablations at 30 000 steps, same seeds: without the target network the policy collapses
+    # at every seed (measured 9.4; the gain over it at the worst seed, 105). The replay
+    # buffer's effect is not asserted: at this budget it went both ways across seeds
+    # (measured per seed +207, +307, -80), so it is reported, not claimed.
+    Expect(
+        "target_network_gain_min",
+        smoke=None,
+        default=50.0,
+        baseline=0.0,
+        baseline_is="the target network changes nothing",
     ),
 ]
