@@ -130,3 +130,23 @@ def padded(model: object, extra: int = 100) -> object:
             return self.model(x)
 
     return Padded()
+
+
+def code_cells(notebook: Path) -> list[str]:
+    """The source of every code cell of ``notebook``, in order."""
+    cells = json.loads(notebook.read_text(encoding="utf-8"))["cells"]
+    return ["".join(cell["source"]) for cell in cells if cell["cell_type"] == "code"]
+
+
+def cell_starting_with(cells: list[str], start: str) -> str:
+    """The one code cell whose source starts with ``start`` (an error if not exactly one)."""
+    [source] = [cell for cell in cells if cell.startswith(start)]
+    return source
+
+
+def every_input(exercise: Exercise) -> list[tuple]:
+    """The arguments of the exercise's public examples and of each test student's graded cases."""
+    inputs = [example.args for example in exercise.examples]
+    for student in STUDENTS:
+        inputs += [case.args for case in exercise.make_cases(SECRET, student)]
+    return inputs

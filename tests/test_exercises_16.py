@@ -12,14 +12,12 @@ data gives.
   notebook's own functions.
 """
 
-import json
-
 import numpy as np
 import pytest
 import torch
 import torchaudio
 import torchaudio.functional as AF
-from graded_support import SECRET, STUDENTS
+from graded_support import cell_starting_with, code_cells, every_input
 
 from labkit.datasets import load
 from labkit.lessons import exercises_for
@@ -45,14 +43,10 @@ DEFINITIONS = {
 
 
 def _notebook_namespace() -> dict:
-    cells = [
-        "".join(c["source"])
-        for c in json.loads(NOTEBOOK.read_text())["cells"]
-        if c["cell_type"] == "code"
-    ]
+    cells = code_cells(NOTEBOOK)
     namespace: dict = {}
     for start, function_only in DEFINITIONS.items():
-        [source] = [cell for cell in cells if cell.startswith(start)]
+        source = cell_starting_with(cells, start)
         if function_only:
             source = source.split("\n\n\n")[0]
         exec(source, namespace)
@@ -66,23 +60,15 @@ def _notebook_namespace() -> dict:
 NS = _notebook_namespace()
 
 
-def _graded_inputs(exercise_id: str) -> list[tuple]:
-    exercise = EXERCISES[exercise_id]
-    inputs = [example.args for example in exercise.examples]
-    for student in STUDENTS:
-        inputs += [case.args for case in exercise.make_cases(SECRET, student)]
-    return inputs
-
-
 def test_mu_law_reference_is_torchaudios_encoding():
-    for samples, channels in _graded_inputs("16.ex1"):
+    for samples, channels in every_input(EXERCISES["16.ex1"]):
         library = AF.mu_law_encoding(torch.tensor(samples, dtype=torch.float64), channels)
         assert mu_law_encode(samples, channels) == library.tolist(), (samples, channels)
 
 
 @pytest.mark.filterwarnings("ignore:At least one mel filterbank")
 def test_slaney_reference_is_torchaudios_filter_bank():
-    for n_freqs, sample_rate, n_mels, f_min, f_max in _graded_inputs("16.ex2"):
+    for n_freqs, sample_rate, n_mels, f_min, f_max in every_input(EXERCISES["16.ex2"]):
         library = AF.melscale_fbanks(
             n_freqs, f_min, f_max, n_mels, sample_rate, norm="slaney", mel_scale="slaney"
         )

@@ -11,10 +11,8 @@
   notebook's own functions.
 """
 
-import json
-
 import numpy as np
-from graded_support import SECRET, STUDENTS
+from graded_support import cell_starting_with, code_cells, every_input
 
 from labkit.lessons import exercises_for
 from labkit.lessons.lesson_18 import farthest_point_sampling, polar_to_cartesian
@@ -39,14 +37,10 @@ DEFINITIONS = [  # the cells that define what is tested here, by the start of th
 
 
 def _notebook_namespace() -> dict:
-    cells = [
-        "".join(c["source"])
-        for c in json.loads(NOTEBOOK.read_text())["cells"]
-        if c["cell_type"] == "code"
-    ]
+    cells = code_cells(NOTEBOOK)
     namespace: dict = {}
     for start in DEFINITIONS:
-        [source] = [cell for cell in cells if cell.startswith(start)]
+        source = cell_starting_with(cells, start)
         exec(source, namespace)
     return namespace
 
@@ -54,16 +48,8 @@ def _notebook_namespace() -> dict:
 NS = _notebook_namespace()
 
 
-def _graded_inputs(exercise_id: str) -> list[tuple]:
-    exercise = EXERCISES[exercise_id]
-    inputs = [example.args for example in exercise.examples]
-    for student in STUDENTS:
-        inputs += [case.args for case in exercise.make_cases(SECRET, student)]
-    return inputs
-
-
 def test_polar_to_cartesian_is_inverted_by_the_notebooks_to_polar():
-    for ranges, azimuths, elevations in _graded_inputs("18.ex1"):
+    for ranges, azimuths, elevations in every_input(EXERCISES["18.ex1"]):
         r, azimuth, elevation = NS["to_polar"](
             np.array(polar_to_cartesian(ranges, azimuths, elevations))
         )
@@ -74,7 +60,7 @@ def test_polar_to_cartesian_is_inverted_by_the_notebooks_to_polar():
 
 
 def test_farthest_point_sampling_takes_the_farthest_point_every_time():
-    for points, k in _graded_inputs("18.ex2"):
+    for points, k in every_input(EXERCISES["18.ex2"]):
         points = np.asarray(points, dtype=np.float64)
         chosen = farthest_point_sampling(points, k)
         assert chosen[0] == 0 and len(chosen) == k == len(set(chosen))

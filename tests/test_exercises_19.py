@@ -11,13 +11,11 @@ lesson's data helpers.
   recording with an image of its digit from the pool it is given.
 """
 
-import json
-
 import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
-from graded_support import SECRET, STUDENTS
+from graded_support import cell_starting_with, code_cells, every_input
 
 from labkit.lessons import exercises_for
 from labkit.lessons.lesson_19 import info_nce, recall_at_k
@@ -30,37 +28,24 @@ DEFINITIONS = ("import math", "def pair_images(", "def occlude(", "def clip_loss
 
 
 def _notebook_namespace() -> dict:
-    cells = [
-        "".join(c["source"])
-        for c in json.loads(NOTEBOOK.read_text())["cells"]
-        if c["cell_type"] == "code"
-    ]
+    cells = code_cells(NOTEBOOK)
     namespace: dict = {}
     for start in DEFINITIONS:
-        [source] = [cell for cell in cells if cell.startswith(start)]
+        source = cell_starting_with(cells, start)
         if start == "def occlude(":
             source = source.split("\n\n\n")[0]  # the function only, not the figure
         if start == "def pair_images(":
             source = source.split("\n\n\nexample =")[0]
         exec(source, namespace)
-    [recall_cell] = [cell for cell in cells if cell.startswith("def recall_at(")]
-    exec(recall_cell, namespace)  # defines recall_at and chance_recall
+    exec(cell_starting_with(cells, "def recall_at("), namespace)  # recall_at, chance_recall
     return namespace
 
 
 NS = _notebook_namespace()
 
 
-def _graded_inputs(exercise_id: str) -> list[tuple]:
-    exercise = EXERCISES[exercise_id]
-    inputs = [example.args for example in exercise.examples]
-    for student in STUDENTS:
-        inputs += [case.args for case in exercise.make_cases(SECRET, student)]
-    return inputs
-
-
 def test_info_nce_reference_is_the_notebooks_clip_loss():
-    for sound, image, temperature in _graded_inputs("19.ex1"):
+    for sound, image, temperature in every_input(EXERCISES["19.ex1"]):
         a = F.normalize(torch.tensor(sound, dtype=torch.float64), dim=1)
         v = F.normalize(torch.tensor(image, dtype=torch.float64), dim=1)
         library = NS["clip_loss"](a @ v.T / temperature).item()
@@ -68,7 +53,7 @@ def test_info_nce_reference_is_the_notebooks_clip_loss():
 
 
 def test_recall_reference_is_a_topk_ranking():
-    for similarity, queries, gallery, k in _graded_inputs("19.ex2"):
+    for similarity, queries, gallery, k in every_input(EXERCISES["19.ex2"]):
         top = torch.tensor(similarity).topk(k, dim=1).indices.numpy()
         hits = (np.array(gallery)[top] == np.array(queries)[:, None]).any(axis=1)
         assert recall_at_k(similarity, queries, gallery, k) == pytest.approx(hits.mean())
