@@ -16,10 +16,15 @@ import numpy as np
 
 from labkit.exercises.declare import Exercise
 from labkit.grading.protocol import query_code, read_answer
+from labkit.lessons import exercises_for, lesson_numbers
 
 HEADING = re.compile(r"### (?:Exercise|Quiz) (\d\d\.ex\d+) — .* \((\d+) points?\)")
 SECRET = b"a course secret of at least 16 bytes"
 STUDENTS = ("ada", "grace", "alan")
+# The lessons whose source and learner version test_grading_release.py grades in the
+# grader's sandbox (smoke mode), asserting that no cell fails. Lesson 00 goes through the
+# ``labkit grade`` command there instead.
+RELEASE_GRADED = [lesson for lesson in lesson_numbers() if exercises_for(lesson) and lesson != "00"]
 
 
 def headings_and_solutions(notebook: Path) -> tuple[list[tuple[str, int]], dict[str, str]]:
