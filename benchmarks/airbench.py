@@ -250,8 +250,8 @@ def triangle_schedule(
     ``peak_at`` of the steps, then falling linearly to ``end`` (for ``LambdaLR``).
 
     >>> factor = triangle_schedule(100)
-    >>> factor(0), factor(23), factor(100)
-    (0.2, 1.0, 0.07)
+    >>> [round(factor(step), 3) for step in (0, 10, 23, 100)]
+    [0.2, 0.548, 1.0, 0.07]
     """
     peak = int(peak_at * total_steps)
 

@@ -62,6 +62,8 @@ import labkit
 from labkit.train import TrainState
 from labkit.train.batches import epoch_generator
 
+SEED = 0  # decides fit's batch order; the hand-written loop replays it
+
 NO_GPU = (
     "GPU not measured: no CUDA device. The GPU parts of this benchmark (the three ways at "
     "full size, airbench94 with labkit.fit against a hand-written loop, and --lessons) need "
@@ -291,6 +293,7 @@ def airbench_with_labkit(
         loss_fn=loss_fn,
         device=device,
         precision="bf16",
+        seed=SEED,
         progress=False,
         callbacks=[
             labkit.LearningRateSchedule(schedule, interval="step"),
@@ -326,7 +329,7 @@ def airbench_by_hand(
         whitening_bias.requires_grad = epoch < recipe.whiten_bias_epochs
         model.train()
         # fit's batch order, so that both loops see the same batches
-        order = torch.randperm(len(X), generator=epoch_generator(0, epoch)).to(dev)
+        order = torch.randperm(len(X), generator=epoch_generator(SEED, epoch)).to(dev)
         for first in range(0, len(X), recipe.batch_size):
             index = order[first : first + recipe.batch_size]
             with torch.autocast(dev.type, dtype=torch.bfloat16):
