@@ -1,8 +1,8 @@
 """The airbench94 network and training recipe, as pieces a learner can read one by one.
 
 Used by ``benchmarks/bench_gpu.py``, which trains this recipe twice from the same weights:
-with ``labkit.fit`` (the pieces below as callbacks and a loss) and with a hand-written loop
-in airbench's style. airbench94 (Keller Jordan, github.com/KellerJordan/cifar10-airbench,
+with ``labkit.fit`` (the pieces below as callbacks) and with a hand-written loop in
+airbench's style. airbench94 (Keller Jordan, github.com/KellerJordan/cifar10-airbench,
 ``airbench94.py``) reaches 94 % on CIFAR-10 in 3.83 s on an A100 (3.09 s compiled). Its
 ideas, each one a name here:
 
@@ -22,6 +22,8 @@ ideas, each one a name here:
   a whole batch on its device, in training mode only.
 * ``nn.CrossEntropyLoss(label_smoothing=0.2, reduction="sum")`` and
   :func:`predict_with_flip_tta` (each image and its mirror image, outputs averaged).
+
+``benchmarks/airbench_train.py`` trains with these pieces, with ``labkit.fit`` and by hand.
 
 Differences from airbench94, all so that the two loops compute the same numbers: whole
 epochs instead of 9.9; mixed precision by autocast (labkit's) instead of fp16 weights;
@@ -57,7 +59,6 @@ __all__ = [
     "lookahead_due",
     "Lookahead",
     "TrainWhiteningBias",
-    "LossRecorder",
     "predict_with_flip_tta",
     "steps_per_epoch",
 ]
@@ -328,23 +329,12 @@ class TrainWhiteningBias(labkit.Callback):
         self.bias.requires_grad = state.epoch < self.epochs
 
 
-class LossRecorder(nn.Module):
-    """A loss function that also keeps each batch's loss per image (on its device, so
-    keeping it costs no wait for the GPU), to compare two loops batch by batch."""
-
-    def __init__(self, loss_fn: nn.Module) -> None:
-        super().__init__()
-        self.loss_fn = loss_fn
-        self.losses: list[torch.Tensor] = []
-
-    def forward(self, outputs: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
-        loss = self.loss_fn(outputs, targets)
-        self.losses.append(loss.detach().float() / len(targets))
-        return loss
-
-
 def predict_with_flip_tta(
-    model: nn.Module, images: torch.Tensor, *, batch_size: int = 2000, device=None
+    model: nn.Module,
+    images: torch.Tensor,
+    *,
+    batch_size: int = 2000,
+    device: labkit.DeviceChoice | None = None,
 ) -> torch.Tensor:
     """The mean of the model's outputs for each image and for its mirror image (on the CPU)."""
     plain = labkit.predict(model, images, batch_size=batch_size, device=device)
