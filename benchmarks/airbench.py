@@ -77,7 +77,7 @@ class AirbenchRecipe:
     label_smoothing: float = 0.2
     lookahead_start_epoch: int = 3
     lookahead_every: int = 5
-    lookahead_decay: float = 0.95
+    lookahead_decay_base: float = 0.95  # per step; raised to lookahead_every per update
     lookahead_power: float = 3.0
     whiten_bias_epochs: int = 3  # the whitening bias trains this many epochs, then freezes
     max_shift: int = 2  # random translation, pixels
@@ -196,7 +196,7 @@ class FlipAndTranslate(nn.Module):
 
     @torch.compiler.disable  # draws from our own generator stay out of a compiled graph
     def _draw(self, n: int, device: torch.device) -> tuple[torch.Tensor, torch.Tensor]:
-        """Which images to mirror, and each image's (down, right) shift."""
+        """Which images to mirror, and each image's (row, column) offset for :func:`translate`."""
         if self.generator is None or self.generator.device != device:
             self.generator = torch.Generator(device).manual_seed(self.seed)
         flip = torch.rand(n, generator=self.generator, device=device) < 0.5
@@ -206,10 +206,11 @@ class FlipAndTranslate(nn.Module):
 
 
 def translate(images: torch.Tensor, shifts: torch.Tensor, max_shift: int) -> torch.Tensor:
-    """Image i moved by ``shifts[i] = (dy, dx)`` pixels, borders reflected.
+    """Each image shifted by its own offset ``shifts[i] = (dy, dx)``, borders reflected.
 
-    Output pixel (y, x) of image i is input pixel (y + dy, x + dx), read from the image
-    padded by ``max_shift`` on every side; one indexing operation does the whole batch.
+    Output pixel (y, x) of image i is input pixel (y + dy, x + dx) (so the picture moves
+    up by dy and left by dx), read from the image padded by ``max_shift`` on every side
+    (``|dy|, |dx| <= max_shift``); one indexing operation does the whole batch.
     """
     n, _, h, w = images.shape
     r = max_shift
@@ -284,7 +285,7 @@ class LookaheadAverage:
 
 def lookahead_decay(step: int, total_steps: int, recipe: AirbenchRecipe) -> float:
     """How much of the average to keep: grows with the cube of training's progress."""
-    base = recipe.lookahead_decay**recipe.lookahead_every
+    base = recipe.lookahead_decay_base**recipe.lookahead_every
     return base * (step / total_steps) ** recipe.lookahead_power
 
 

@@ -43,13 +43,13 @@ from __future__ import annotations
 import argparse
 import contextlib
 import copy
+import dataclasses
 import io
 import json
 import re
 import statistics
 import tempfile
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 
 import airbench
@@ -92,7 +92,7 @@ PEAK_TFLOPS = [
 ]
 
 
-@dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True)
 class Sizes:
     """How much data and training each part gets."""
 
@@ -403,6 +403,7 @@ def main(args: argparse.Namespace) -> dict:
         sizes = TINY_SIZES if args.tiny else GPU_SIZES
         device = torch.device("cpu" if args.tiny else "cuda")
         results["device_name"] = device_name(device)
+        results["sizes"] = dataclasses.asdict(sizes)
         heading = "CPU smoke run (--tiny): tiny sizes, not a performance measurement"
         print(heading if args.tiny else "GPU run, all sizes", flush=True)
         print(f"{results['device_name']}; torch {torch.__version__}", flush=True)
@@ -418,11 +419,14 @@ def main(args: argparse.Namespace) -> dict:
             print(report_airbench(results["airbench"], judged=not args.tiny), flush=True)
     else:
         print(NO_GPU)
-    if args.lessons:
-        print("3. Lessons on the GPU, default mode:" if has_cuda else "3. Lessons: ", end="")
-        results["lessons"] = run_lessons() if has_cuda else "skipped: no CUDA device"
-        if not has_cuda:
-            print(results["lessons"])
+    if args.lessons and has_cuda:
+        print("3. Every lesson on the GPU, default mode (device: its pick_device report):")
+        results["lessons"] = run_lessons()
+        on_gpu = sum(r["ok"] and r["device"] == "cuda" for r in results["lessons"])
+        print(f"   ran to the end on cuda, unchanged: {on_gpu} of {len(results['lessons'])}")
+    elif args.lessons:
+        results["lessons"] = "skipped: no CUDA device"
+        print(f"3. Lessons: {results['lessons']}")
     if args.json:
         with open(args.json, "w") as f:
             json.dump(results, f, indent=2)

@@ -157,7 +157,8 @@ def test_translate_moves_each_image_by_its_own_shift():
     images = torch.randn(2, 3, 8, 8)
     moved = airbench.translate(images, torch.tensor([[1, -2], [0, 0]]), max_shift=2)
     padded = F.pad(images, (2, 2, 2, 2), mode="reflect")
-    torch.testing.assert_close(moved[0], padded[0, :, 3:11, 0:8])  # 1 down, 2 left
+    # Output (y, x) reads input (y + 1, x - 2): rows 1..8 and columns -2..5 of the original.
+    torch.testing.assert_close(moved[0], padded[0, :, 3:11, 0:8])
     torch.testing.assert_close(moved[1], images[1])
 
 
