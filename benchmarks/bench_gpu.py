@@ -70,8 +70,8 @@ NO_GPU = (
     "run, at tiny sizes."
 )
 COMPILE_SKIPPED = (
-    "torch.compile skipped on the CPU: its first step there takes 10-13 s and its steps ran "
-    "slower (PERFORMANCE_NOTES.md); the GPU run compiles"
+    "torch.compile skipped on the CPU: compiling takes 10-20 s there, longer than the whole "
+    "smoke run; the GPU run compiles"
 )
 NO_CPU_MEMORY_OR_PEAK = (
     "peak memory and share of peak: n/a on the CPU (torch.cuda.max_memory_allocated measures "
