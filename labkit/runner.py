@@ -54,7 +54,9 @@ KERNEL_NAME = "python3"
 # A checked run's environment: one thread, and AVX2 code paths in PyTorch (ATen, oneDNN,
 # MKL) and OpenBLAS, so that a lesson prints the same numbers on any x86-64 machine with
 # AVX2, whatever its core count or newer instructions. The test suite's default runs, the
-# stored outputs and notebooks/results.json are all made this way.
+# stored outputs and notebooks/results.json are all made this way. torch.compile gets a cache
+# of its own: its cache does not tell code compiled for the machine's newer instructions from
+# AVX2 code, and an AVX2-pinned run that loaded the former crashed (PyTorch 2.11).
 REPRODUCIBLE_ENVIRONMENT = {
     "LABKIT_NUM_THREADS": "1",
     "OMP_NUM_THREADS": "1",
@@ -64,6 +66,7 @@ REPRODUCIBLE_ENVIRONMENT = {
     "ONEDNN_MAX_CPU_ISA": "AVX2",
     "MKL_CBWR": "AVX2",
     "OPENBLAS_CORETYPE": "Haswell",
+    "TORCHINDUCTOR_CACHE_DIR": os.path.join(tempfile.gettempdir(), "labkit-torchinductor-avx2"),
 }
 DEFAULT_TIMEOUT = 600  # seconds per cell
 

@@ -102,3 +102,14 @@ def test_cli_release_writes_then_checks_learner_versions(tmp_path, monkeypatch, 
     assert "NotImplementedError" in (tmp_path / "07_demo.ipynb").read_text()
     assert main(["release", "--check"]) == 0
     assert "up to date" in capsys.readouterr().out
+
+
+def test_pinned_runs_compile_into_a_cache_of_their_own():
+    # torch.compile's cache keeps no note of the instruction set: an AVX2-pinned run that
+    # loaded kernels compiled for AVX-512 crashed with a segmentation fault (PyTorch 2.11).
+    from torch._inductor.runtime.cache_dir_utils import default_cache_dir
+
+    from labkit.runner import REPRODUCIBLE_ENVIRONMENT
+
+    pinned_cache = REPRODUCIBLE_ENVIRONMENT["TORCHINDUCTOR_CACHE_DIR"]
+    assert pinned_cache != default_cache_dir() and "avx2" in pinned_cache
