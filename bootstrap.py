@@ -105,7 +105,7 @@ def run_checks() -> int:
         print("Type check failed: fix the errors mypy lists above ('python -m mypy' in the venv).")
         return code
     # Two workers (this suite's machine has 2 cores); each lesson kernel then uses 1 thread.
-    code = run(python, "-m", "pytest", "-p", "no:cacheprovider", "-n", "2", "--durations=25")
+    code = run(python, "-m", "pytest", "-p", "no:cacheprovider", "-n", "2", "--durations=40")
     if code == 5:  # pytest's "no tests were collected": never a silent pass
         print("pytest collected no tests: that is a failure, not a pass.")
     return code

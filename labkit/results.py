@@ -2,7 +2,7 @@
 
 ``python -m labkit results --run`` runs every lesson source in default mode (as a learner
 would, Run All) in the reproducible environment of :data:`labkit.runner.REPRODUCIBLE_ENVIRONMENT`
-(one thread, AVX2 code paths), and then
+(one thread, pinned CPU code paths), and then
 
 - writes ``notebooks/results.json`` (metrics to 4 significant digits, seconds, peak memory);
 - stores the printed outputs of each lesson's result cells in its source, for nbval
@@ -10,7 +10,10 @@ would, Run All) in the reproducible environment of :data:`labkit.runner.REPRODUC
 - rewrites the lesson table in the README between its two marker comments.
 
 The test suite runs every lesson the same way and fails if a result cell prints anything
-else or a metric differs from this file at its 4 digits.
+else or a metric differs from this file at its 4 digits. Those digits hold for one CPU code
+path (:mod:`labkit.code_path`: the vendor, and AVX-512 or not), so the file names the code
+path that recorded it (``cpu_code_path``), and a partial re-run on another code path is
+refused rather than mixed in.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ import platform
 from datetime import date
 from pathlib import Path
 
+from labkit.code_path import cpu_code_path
 from labkit.paths import COURSE_ROOT, NOTEBOOKS, lesson_sources
 
 __all__ = [
@@ -77,7 +81,14 @@ def run_default_results(path: Path = RESULTS_FILE, only: list[str] | None = None
 
     previous = {}
     if only and path.exists():
-        previous = {lesson["notebook"]: lesson for lesson in load_results(path)["lessons"]}
+        recorded = load_results(path)
+        if recorded.get("cpu_code_path") != cpu_code_path():
+            raise RuntimeError(
+                f"{path} was recorded on the code path {recorded.get('cpu_code_path')!r} and "
+                f"this CPU's is {cpu_code_path()!r}: their float32 digits differ, so re-run "
+                "every lesson ('labkit results --run', no lesson numbers) rather than mix them"
+            )
+        previous = {lesson["notebook"]: lesson for lesson in recorded["lessons"]}
     lessons = []
     for source in lesson_sources():
         if only and source.name[:2] not in only:
@@ -103,8 +114,9 @@ def run_default_results(path: Path = RESULTS_FILE, only: list[str] | None = None
             }
         )
     results = {
-        "measured_on": f"{platform.machine()} CPU, 1 thread, AVX2 code paths, "
-        f"torch {torch.__version__}, {date.today().isoformat()}",
+        "measured_on": f"{platform.machine()} CPU ({cpu_code_path()}), 1 thread, pinned code "
+        f"paths, torch {torch.__version__}, {date.today().isoformat()}",
+        "cpu_code_path": cpu_code_path(),
         "lessons": lessons,
     }
     path.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")

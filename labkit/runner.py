@@ -37,6 +37,7 @@ from pathlib import Path
 
 import nbformat
 
+from labkit.code_path import reproducible_environment
 from labkit.lesson import METRICS_FILE_VARIABLE, read_metrics
 
 __all__ = [
@@ -51,23 +52,9 @@ __all__ = [
 
 KERNEL_NAME = "python3"
 
-# A checked run's environment: one thread, and AVX2 code paths in PyTorch (ATen, oneDNN,
-# MKL) and OpenBLAS, so that a lesson prints the same numbers on any x86-64 machine with
-# AVX2, whatever its core count or newer instructions. The test suite's default runs, the
-# stored outputs and notebooks/results.json are all made this way. torch.compile gets a cache
-# of its own: its cache does not tell code compiled for the machine's newer instructions from
-# AVX2 code, and an AVX2-pinned run that loaded the former crashed (PyTorch 2.11).
-REPRODUCIBLE_ENVIRONMENT = {
-    "LABKIT_NUM_THREADS": "1",
-    "OMP_NUM_THREADS": "1",
-    "OPENBLAS_NUM_THREADS": "1",
-    "MKL_NUM_THREADS": "1",
-    "ATEN_CPU_CAPABILITY": "avx2",
-    "ONEDNN_MAX_CPU_ISA": "AVX2",
-    "MKL_CBWR": "AVX2",
-    "OPENBLAS_CORETYPE": "Haswell",
-    "TORCHINDUCTOR_CACHE_DIR": os.path.join(tempfile.gettempdir(), "labkit-torchinductor-avx2"),
-}
+# A checked run's environment: one thread, each library pinned to one CPU code path
+# (labkit.code_path explains which and why).
+REPRODUCIBLE_ENVIRONMENT = reproducible_environment()
 DEFAULT_TIMEOUT = 600  # seconds per cell
 
 
@@ -239,7 +226,7 @@ def run_notebook(
         Pin the kernel's CPU threads (``LABKIT_NUM_THREADS`` and ``OMP_NUM_THREADS``), e.g. 1
         when several notebooks run side by side.
     reproducible : bool, default=False
-        Run with :data:`REPRODUCIBLE_ENVIRONMENT` (one thread, AVX2 code paths), as the
+        Run with :data:`REPRODUCIBLE_ENVIRONMENT` (one thread, fixed code paths), as the
         results table and the stored outputs are made.
     output_path : path-like or None, default=None
         Write the executed notebook there, outputs and any error included.

@@ -6,11 +6,14 @@
   ``test_grading_release.py``, which grades them in the grader's sandbox in smoke mode and
   asserts that no cell failed; the others run here.
 - **nbval, default mode**: every source as a learner's Run All would run it, in the
-  reproducible environment (one thread, AVX2 code paths). nbval compares what each result
+  reproducible environment (one thread, pinned CPU code paths). nbval compares what each result
   cell (tag ``nbval-check-output``) prints with the output stored in the source, after
   ``nbval/sanitize.cfg`` has taken out durations, progress bars and addresses. The
   recorded metrics must reach their default thresholds and equal ``notebooks/results.json``
-  at its 4 significant digits, so the README's table is checked, not remembered.
+  at its 4 significant digits, so the README's table is checked, not remembered. Those
+  digits belong to the CPU code path that recorded them (``labkit.code_path``: the vendor,
+  and AVX-512 or not): on another code path the default run still runs every cell and must
+  reach every default threshold, and a warning says the digits were not compared.
 
 Executed notebooks go to ``test-artifacts/notebooks/`` (git-ignored) so that a failure can
 be opened and read; each run's seconds and peak memory go to a report that the test
@@ -25,11 +28,13 @@ import subprocess
 import sys
 import threading
 import time
+import warnings
 from pathlib import Path
 
 import pytest
 from graded_support import RELEASE_GRADED
 
+from labkit.code_path import cpu_code_path
 from labkit.lessons import expectations_for, lesson_numbers
 from labkit.paths import COURSE_ROOT, learner_versions, lesson_sources
 from labkit.release import release_all
@@ -45,6 +50,7 @@ THREADS = 1 if os.environ.get("PYTEST_XDIST_WORKER") else None
 # Graded lessons' learner versions run to the end in the grading release test; the rest here.
 LEARNER_SMOKE = [p for p in LEARNER if p.name[:2] not in RELEASE_GRADED]
 RESULTS = {lesson["notebook"]: lesson for lesson in load_results()["lessons"]}
+RECORDED_ON = load_results().get("cpu_code_path", "an unnamed code path")
 
 
 def _report(notebook: Path, run: str, seconds: float, peak_memory_mb: float | None) -> None:
@@ -134,6 +140,9 @@ def _nbval(notebook: Path, workdir: Path, env: dict) -> tuple[int, str, float, f
 
 @pytest.mark.parametrize("source", SOURCES, ids=lambda p: p.stem)
 def test_default_run_prints_the_stored_results_and_the_recorded_metrics(source, tmp_path):
+    if cpu_code_path() != RECORDED_ON:
+        _default_run_reaches_its_thresholds(source, tmp_path)
+        return
     # nbval runs the kernel in the notebook's folder: a copy in an empty one, as a learner's.
     shutil.copy(source, tmp_path / source.name)
     metrics_file = tmp_path / "metrics.jsonl"
@@ -154,6 +163,23 @@ def test_default_run_prints_the_stored_results_and_the_recorded_metrics(source, 
         "the default run's metrics differ from notebooks/results.json: re-measure with "
         "'labkit results --run' if the change is intended"
     )
+
+
+def _default_run_reaches_its_thresholds(source: Path, tmp_path: Path) -> None:
+    """The default run on another CPU code path: every cell runs, every threshold holds."""
+    warnings.warn(
+        f"{source.name}: the stored outputs were recorded on the code path {RECORDED_ON!r} and "
+        f"this CPU's is {cpu_code_path()!r}; their float32 digits differ, so only the default "
+        "thresholds are checked here (a full 'labkit results --run' records this code path)",
+        stacklevel=2,
+    )
+    artifact = ARTIFACTS / f"{source.stem}.default.ipynb"
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    result = run_notebook(source, reproducible=True, output_path=artifact)
+    _report(source, "source, default (thresholds only)", result.seconds, result.peak_memory_mb)
+    assert result.ok, f"{result.error} (executed notebook: {artifact})"
+    for expect in expectations_for(source.name[:2]):
+        _check(expect, result.metrics[expect.metric], expect.default)
 
 
 def test_the_default_results_file_matches_the_readme_and_the_limits():

@@ -1,8 +1,11 @@
-"""Tests for labkit.results: how the README's lesson table writes recorded metrics."""
+"""Tests for labkit.results: how the README's lesson table writes recorded metrics, and the
+CPU code path the recorded digits belong to."""
+
+import json
 
 import pytest
 
-from labkit.results import format_metric, render_table
+from labkit.results import format_metric, render_table, run_default_results
 
 
 @pytest.mark.parametrize(
@@ -47,3 +50,12 @@ def test_render_table_uses_format_metric():
         "| 08_deep_cnns | 16 s | 1334 MB | "
         "plain_grad_ratio = 4.55e-07, accuracy = 0.9499, zero = 0 |"
     )
+
+
+def test_a_partial_rerun_on_another_code_path_is_refused_and_changes_nothing(tmp_path):
+    path = tmp_path / "results.json"
+    text = json.dumps({"measured_on": "x86_64", "cpu_code_path": "Other, AVX9", "lessons": []})
+    path.write_text(text)
+    with pytest.raises(RuntimeError, match="recorded on the code path 'Other, AVX9'"):
+        run_default_results(path, only=["03"])
+    assert path.read_text() == text

@@ -112,4 +112,4 @@ def test_pinned_runs_compile_into_a_cache_of_their_own():
     from labkit.runner import REPRODUCIBLE_ENVIRONMENT
 
     pinned_cache = REPRODUCIBLE_ENVIRONMENT["TORCHINDUCTOR_CACHE_DIR"]
-    assert pinned_cache != default_cache_dir() and "avx2" in pinned_cache
+    assert pinned_cache != default_cache_dir() and "pinned" in pinned_cache
