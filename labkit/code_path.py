@@ -5,8 +5,10 @@ the libraries under PyTorch and NumPy choose their order from the CPU they find:
 instructions (AVX2, AVX-512) and, for Intel's MKL, its vendor. A checked run (the test
 suite's default runs, ``labkit results``) therefore pins each library to one code path: the
 AVX-512 one on a CPU that has AVX-512, the AVX2 one otherwise, and one thread. Machines of
-the same code path, as :func:`cpu_code_path` names it, then print the same digits; the
-stored outputs hold for the code path that recorded them.
+the same code path, as :func:`cpu_code_path` names it, then print the same digits as far as
+the libraries promise it (MKL does for a fixed branch on Intel CPUs; PyTorch and oneDNN pick
+their kernels by instruction set); the stored outputs hold for the code path that recorded
+them, and the test suite compares digits only there.
 
 What the pins cost and why these: on an Intel Xeon, AVX2 instead of AVX-512 made lesson
 10's convolutions 40 % slower; MKL's one branch that is the same on Intel and AMD CPUs
