@@ -49,8 +49,9 @@ SANITIZE = Path(__file__).parent / "nbval" / "sanitize.cfg"
 THREADS = 1 if os.environ.get("PYTEST_XDIST_WORKER") else None
 # Graded lessons' learner versions run to the end in the grading release test; the rest here.
 LEARNER_SMOKE = [p for p in LEARNER if p.name[:2] not in RELEASE_GRADED]
-RESULTS = {lesson["notebook"]: lesson for lesson in load_results()["lessons"]}
-RECORDED_ON = load_results().get("cpu_code_path", "an unnamed code path")
+RECORDED = load_results()
+RESULTS = {lesson["notebook"]: lesson for lesson in RECORDED["lessons"]}
+RECORDED_ON = RECORDED.get("cpu_code_path", "an unnamed code path")
 
 
 def _report(notebook: Path, run: str, seconds: float, peak_memory_mb: float | None) -> None:
@@ -141,7 +142,7 @@ def _nbval(notebook: Path, workdir: Path, env: dict) -> tuple[int, str, float, f
 @pytest.mark.parametrize("source", SOURCES, ids=lambda p: p.stem)
 def test_default_run_prints_the_stored_results_and_the_recorded_metrics(source, tmp_path):
     if cpu_code_path() != RECORDED_ON:
-        _default_run_reaches_its_thresholds(source, tmp_path)
+        _default_run_reaches_its_thresholds(source)
         return
     # nbval runs the kernel in the notebook's folder: a copy in an empty one, as a learner's.
     shutil.copy(source, tmp_path / source.name)
@@ -165,7 +166,7 @@ def test_default_run_prints_the_stored_results_and_the_recorded_metrics(source, 
     )
 
 
-def _default_run_reaches_its_thresholds(source: Path, tmp_path: Path) -> None:
+def _default_run_reaches_its_thresholds(source: Path) -> None:
     """The default run on another CPU code path: every cell runs, every threshold holds."""
     warnings.warn(
         f"{source.name}: the stored outputs were recorded on the code path {RECORDED_ON!r} and "
