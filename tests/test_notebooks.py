@@ -52,6 +52,9 @@ LEARNER_SMOKE = [p for p in LEARNER if p.name[:2] not in RELEASE_GRADED]
 RECORDED = load_results()
 RESULTS = {lesson["notebook"]: lesson for lesson in RECORDED["lessons"]}
 RECORDED_ON = RECORDED.get("cpu_code_path", "an unnamed code path")
+# Longest default runs first: with two test workers, a long lesson left for last keeps one
+# worker busy while the other idles.
+LONGEST_FIRST = sorted(SOURCES, key=lambda p: -RESULTS.get(p.name, {}).get("seconds", 0.0))
 
 
 def _report(notebook: Path, run: str, seconds: float, peak_memory_mb: float | None) -> None:
@@ -139,7 +142,7 @@ def _nbval(notebook: Path, workdir: Path, env: dict) -> tuple[int, str, float, f
     return process.returncode, text, seconds, peak[0]
 
 
-@pytest.mark.parametrize("source", SOURCES, ids=lambda p: p.stem)
+@pytest.mark.parametrize("source", LONGEST_FIRST, ids=lambda p: p.stem)
 def test_default_run_prints_the_stored_results_and_the_recorded_metrics(source, tmp_path):
     if cpu_code_path() != RECORDED_ON:
         _default_run_reaches_its_thresholds(source)
