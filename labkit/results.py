@@ -79,13 +79,14 @@ def run_default_results(path: Path = RESULTS_FILE, only: list[str] | None = None
     from labkit.checked_outputs import with_checked_outputs
     from labkit.runner import run_notebook
 
+    code_path = cpu_code_path()
     previous = {}
     if only and path.exists():
         recorded = load_results(path)
-        if recorded.get("cpu_code_path") != cpu_code_path():
+        if recorded.get("cpu_code_path") != code_path:
             raise RuntimeError(
                 f"{path} was recorded on the code path {recorded.get('cpu_code_path')!r} and "
-                f"this CPU's is {cpu_code_path()!r}: their float32 digits differ, so re-run "
+                f"this CPU's is {code_path!r}: their float32 digits differ, so re-run "
                 "every lesson ('labkit results --run', no lesson numbers) rather than mix them"
             )
         previous = {lesson["notebook"]: lesson for lesson in recorded["lessons"]}
@@ -114,9 +115,9 @@ def run_default_results(path: Path = RESULTS_FILE, only: list[str] | None = None
             }
         )
     results = {
-        "measured_on": f"{platform.machine()} CPU ({cpu_code_path()}), 1 thread, pinned code "
+        "measured_on": f"{platform.machine()} CPU ({code_path}), 1 thread, pinned code "
         f"paths, torch {torch.__version__}, {date.today().isoformat()}",
-        "cpu_code_path": cpu_code_path(),
+        "cpu_code_path": code_path,
         "lessons": lessons,
     }
     path.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")

@@ -94,7 +94,7 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:
         runs.setdefault(row["notebook"], {})[row["run"]] = (
             f"{row['seconds']:6.1f} s {row['peak_memory_mb']:5d} MB"
         )
-    columns = ["source, default (nbval)", "source, smoke", "learner, smoke"]
+    columns = ["source, default", "source, smoke", "learner, smoke"]
     terminalreporter.section("lesson runs (seconds, peak memory)")
     terminalreporter.write_line(f"{'lesson':34s}" + "".join(f"{c:>26s}" for c in columns))
     for notebook in sorted(runs):

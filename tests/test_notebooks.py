@@ -82,14 +82,25 @@ def test_every_lesson_has_expectations():
 
 @pytest.mark.parametrize("source", SOURCES, ids=lambda p: p.stem)
 def test_source_smoke_run_reaches_its_thresholds(source):
-    artifact = ARTIFACTS / f"{source.stem}.source.smoke.ipynb"
+    _run_reaching_thresholds(source, smoke=True)
+
+
+def _run_reaching_thresholds(source: Path, *, smoke: bool) -> None:
+    """Run ``source`` with papermill, smoke mode (one thread under xdist) or default mode
+    (the reproducible environment); every cell must run and every threshold of that mode
+    hold."""
+    mode = "smoke" if smoke else "default"
+    artifact = ARTIFACTS / f"{source.stem}.source.{mode}.ipynb"
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    result = run_notebook(source, smoke=True, threads=THREADS, output_path=artifact)
-    _report(source, "source, smoke", result.seconds, result.peak_memory_mb)
+    if smoke:
+        result = run_notebook(source, smoke=True, threads=THREADS, output_path=artifact)
+    else:
+        result = run_notebook(source, reproducible=True, output_path=artifact)
+    _report(source, f"source, {mode}", result.seconds, result.peak_memory_mb)
     assert result.ok, f"{result.error} (executed notebook: {artifact})"
     for expect in expectations_for(source.name[:2]):
         assert expect.metric in result.metrics, f"{expect.metric} was not recorded"
-        _check(expect, result.metrics[expect.metric], expect.smoke)
+        _check(expect, result.metrics[expect.metric], expect.smoke if smoke else expect.default)
 
 
 @pytest.mark.parametrize("learner", LEARNER_SMOKE, ids=lambda p: p.stem)
@@ -153,7 +164,7 @@ def test_default_run_prints_the_stored_results_and_the_recorded_metrics(source, 
     env = {k: v for k, v in os.environ.items() if k != "MPLBACKEND" and "PYTEST" not in k}
     env |= REPRODUCIBLE_ENVIRONMENT | {"LABKIT_METRICS_FILE": str(metrics_file)}
     code, log, seconds, peak = _nbval(tmp_path / source.name, tmp_path, env)
-    _report(source, "source, default (nbval)", seconds, peak)
+    _report(source, "source, default", seconds, peak)
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     (ARTIFACTS / f"{source.stem}.default.nbval.log").write_text(log)
     assert code == 0, f"nbval found differences or errors:\n{log[-6000:]}"
@@ -177,13 +188,7 @@ def _default_run_reaches_its_thresholds(source: Path) -> None:
         "thresholds are checked here (a full 'labkit results --run' records this code path)",
         stacklevel=2,
     )
-    artifact = ARTIFACTS / f"{source.stem}.default.ipynb"
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    result = run_notebook(source, reproducible=True, output_path=artifact)
-    _report(source, "source, default (thresholds only)", result.seconds, result.peak_memory_mb)
-    assert result.ok, f"{result.error} (executed notebook: {artifact})"
-    for expect in expectations_for(source.name[:2]):
-        _check(expect, result.metrics[expect.metric], expect.default)
+    _run_reaching_thresholds(source, smoke=False)
 
 
 def test_the_default_results_file_matches_the_readme_and_the_limits():
